@@ -1,0 +1,99 @@
+"""The console adapter: talk to the bot in a terminal or through a pipe.
+
+On a terminal it prompts and colours status badges; when stdin is not a
+terminal it prints plain text, one reply per input line, so
+``echo "status sample-web" | forgebot console --sandbox`` works in scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from adapters.plain import bracket_badge, render_lines
+from bot.core import Bot
+from bot.message import ChatIdentity, Message
+from bot.reply import Badge, Reply, Tone
+
+_ANSI = {
+    Tone.OK: "\x1b[32m",
+    Tone.WARN: "\x1b[33m",
+    Tone.ERROR: "\x1b[31m",
+    Tone.INFO: "\x1b[36m",
+    Tone.MUTED: "\x1b[2m",
+}
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+
+
+def colour_badge(badge: Badge) -> str:
+    return f"{_ANSI[badge.tone]}● {badge.label}{_RESET}"
+
+
+def bold(text: str) -> str:
+    return f"{_BOLD}{text}{_RESET}"
+
+
+def render_console(reply: Reply, *, colour: bool) -> list[str]:
+    if colour:
+        lines = render_lines(reply, colour_badge, bold)
+        if reply.is_error and lines:
+            lines[0] = f"{_ANSI[Tone.ERROR]}error:{_RESET} {lines[0]}"
+        return lines
+    lines = render_lines(reply, bracket_badge)
+    if reply.is_error and lines:
+        lines[0] = f"error: {lines[0]}"
+    return lines
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(
+        self,
+        bot: Bot,
+        account: str,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        colour: bool | None = None,
+    ) -> None:
+        self.bot = bot
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() and self.stdout.isatty()
+        self.colour = self.interactive if colour is None else colour
+        self.identity = ChatIdentity("console", user_id=account, display=account)
+
+    async def _read_line(self) -> str | None:
+        if self.interactive:
+            try:
+                return await asyncio.to_thread(input, f"{self.identity.display}> ")
+            except EOFError:
+                return None
+        line = await asyncio.to_thread(self.stdin.readline)
+        return line if line else None
+
+    async def handle_line(self, line: str) -> list[str]:
+        """The lines printed for one input line (none for a blank line)."""
+        if not line.strip():
+            return []
+        message = Message("console", self.identity, line.rstrip("\n"), direct=True)
+        reply = await self.bot.handle(message)
+        return render_console(reply, colour=self.colour) if reply else []
+
+    async def run(self) -> None:
+        if self.interactive:
+            self._write(["forgebot console: type 'help', Ctrl-D to leave."])
+        while (line := await self._read_line()) is not None:
+            if line.strip() in {"quit", "exit"} and self.interactive:
+                break
+            self._write(await self.handle_line(line))
+
+    async def send(self, destination: str, reply: Reply) -> None:
+        self._write([f"[{destination}]", *render_console(reply, colour=self.colour)])
+
+    def _write(self, lines: list[str]) -> None:
+        if lines:
+            self.stdout.write("\n".join(lines) + "\n")
+            self.stdout.flush()

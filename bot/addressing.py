@@ -1,0 +1,35 @@
+"""Is a message for the bot, and if so, what command line does it carry?"""
+
+from __future__ import annotations
+
+import re
+
+from bot.message import Message
+
+
+def command_line(message: Message, prefix: str, bot_name: str) -> str | None:
+    """The text after the prefix / mention, or ``None`` for ordinary chatter.
+
+    Direct conversations and structural mentions need no prefix; in rooms the
+    line must start with the prefix (``!tf status x``) or the bot's name
+    (``forgebot: status x``, ``forgebot, status x``).
+    """
+    text = message.text.strip()
+    stripped = _strip_address(text, prefix, bot_name)
+    if stripped is not None:
+        return stripped
+    if message.direct or message.mentioned:
+        return text
+    return None
+
+
+def _strip_address(text: str, prefix: str, bot_name: str) -> str | None:
+    if prefix and text.startswith(prefix):
+        rest = text[len(prefix) :]
+        if not rest or rest[0].isspace():
+            return rest.strip()
+        return None
+    match = re.match(rf"@?{re.escape(bot_name)}\s*[:,]\s*", text, re.IGNORECASE)
+    if match:
+        return text[match.end() :].strip()
+    return None

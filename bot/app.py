@@ -1,0 +1,74 @@
+"""Assemble a running bot from configuration: services, commands, optional sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Config
+from bot.core import Bot
+from bot.directory import FileDirectory
+from bot.registry import CommandRegistry
+from bot.sandbox import Sandbox
+from bot.services import Services
+from bot.store import Store
+from bot.toolforge import ToolforgeAuth, ToolforgeClient
+from commands import all_commands
+
+SANDBOX_DATA = Path(__file__).parent / "sandbox" / "tools.toml"
+
+
+def toolforge_client(config: Config) -> ToolforgeClient:
+    tf = config.toolforge
+    verify: bool | str = tf.ca_file or True
+    auth = ToolforgeAuth(
+        cert_file=tf.cert_file, key_file=tf.key_file, token=tf.token, verify=verify
+    )
+    tool_auth = {
+        tool: ToolforgeAuth(cert_file=c.cert_file, key_file=c.key_file, verify=verify)
+        for tool, c in tf.tool_certificates.items()
+    }
+    return ToolforgeClient(tf.url, auth=auth, tool_auth=tool_auth or None, timeout=tf.timeout)
+
+
+@dataclass
+class Running:
+    bot: Bot
+    sandbox: Sandbox | None
+
+
+@contextlib.asynccontextmanager
+async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator[Running]:
+    """A bot with its services open; with ``sandbox`` an in-process Toolforge sandbox too."""
+    async with contextlib.AsyncExitStack() as stack:
+        box: Sandbox | None = None
+        if sandbox:
+            box = Sandbox(SANDBOX_DATA)
+            url = await box.start()
+            stack.push_async_callback(box.stop)
+            config = config.with_changes(
+                toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
+                directory_file=config.directory_file or SANDBOX_DATA,
+            )
+        if config.storage_url.startswith("sqlite:///"):
+            Path(config.storage_url.removeprefix("sqlite:///")).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        store = await Store.open(config.storage_url)
+        stack.push_async_callback(store.close)
+        client = toolforge_client(config)
+        stack.push_async_callback(client.aclose)
+        if config.directory_file is None:
+            raise SystemExit(
+                "no maintainer directory configured: set [directory] file = ... "
+                "(LDAP is not supported yet) or use --sandbox"
+            )
+        services = Services(
+            toolforge=client,
+            store=store,
+            directory=FileDirectory(config.directory_file),
+            config=config,
+        )
+        yield Running(Bot(config, services, CommandRegistry(all_commands())), box)

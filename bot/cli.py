@@ -1,0 +1,193 @@
+"""The ``forgebot`` command: console, run, link, audit, plan, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.config import Config, load_config
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = args.config or os.environ.get("FORGEBOT_CONFIG")
+    return load_config(Path(path) if path else None)
+
+
+async def _console(args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.app import running_bot
+
+    account = args.account or ("alice" if args.sandbox else os.environ.get("USER", ""))
+    if not account:
+        print("forgebot console: say who you are with --as ACCOUNT", file=sys.stderr)
+        return 2
+    async with running_bot(_config(args), sandbox=args.sandbox) as running:
+        await ConsoleAdapter(running.bot, account).run()
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from adapters import configured_adapters
+    from bot.app import running_bot
+
+    config = _config(args)
+    async with running_bot(config, sandbox=args.sandbox) as running:
+        adapters = configured_adapters(running.bot.config, running.bot)
+        if not adapters:
+            print(
+                "forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr
+            )
+            return 2
+        logging.getLogger("forgebot").info("running %s", ", ".join(a.platform for a in adapters))
+        await asyncio.gather(*(a.run() for a in adapters))
+    return 0
+
+
+async def _link(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    config = _config(args)
+    if config.storage_url.startswith("sqlite:///"):
+        Path(config.storage_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    store = await Store.open(config.storage_url)
+    try:
+        if args.link_action == "add":
+            if ":" not in args.chat_key:
+                print("the chat identity looks like irc:<account>, zulip:<id> or slack:<id>")
+                return 2
+            await store.link_add(
+                args.chat_key, args.account, created_by=os.environ.get("USER", "cli")
+            )
+            await store.audit(
+                actor_account=None,
+                chat_key="cli",
+                platform="cli",
+                action="link.add",
+                tool="",
+                target=args.chat_key,
+                result="ok",
+                detail=args.account,
+            )
+            print(f"linked {args.chat_key} -> {args.account}")
+        elif args.link_action == "remove":
+            removed = await store.link_remove(args.chat_key)
+            print(f"removed {args.chat_key}" if removed else f"no link for {args.chat_key}")
+            return 0 if removed else 1
+        else:
+            for link in await store.links():
+                print(
+                    f"{link.chat_key}\t{link.account}\t{link.created_by}\t{link.created_at:%Y-%m-%d}"
+                )
+    finally:
+        await store.close()
+    return 0
+
+
+async def _audit(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    store = await Store.open(_config(args).storage_url)
+    try:
+        for e in await store.audit_events(tool=args.tool, limit=args.limit):
+            print(
+                f"{e.at:%Y-%m-%d %H:%M:%S}\t{e.actor_account or '-'}\t{e.chat_key}\t"
+                f"{e.action}\t{e.tool}\t{e.target}\t{e.result}\t{e.detail}"
+            )
+    finally:
+        await store.close()
+    return 0
+
+
+async def _sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox import Sandbox
+
+    box = Sandbox()
+    url = await box.start(port=args.port)
+    print(f"Toolforge sandbox at {url} (Ctrl-C to stop)", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await box.stop()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forgebot", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (or $FORGEBOT_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="action", required=True)
+
+    console = sub.add_parser("console", help="talk to the bot in this terminal")
+    console.add_argument(
+        "--sandbox", action="store_true", help="use the built-in Toolforge sandbox"
+    )
+    console.add_argument("--as", dest="account", help="developer account to speak as")
+
+    run = sub.add_parser("run", help="run the configured chat adapters")
+    run.add_argument("--sandbox", action="store_true", help="use the built-in Toolforge sandbox")
+
+    link = sub.add_parser("link", help="manage identity links (admins)")
+    link_sub = link.add_subparsers(dest="link_action", required=True)
+    add = link_sub.add_parser("add", help="link a chat identity to a developer account")
+    add.add_argument("chat_key", help="irc:<services account>, zulip:<user id> or slack:<user id>")
+    add.add_argument("account", help="Wikimedia developer account (shell name)")
+    remove = link_sub.add_parser("remove", help="remove a link")
+    remove.add_argument("chat_key")
+    link_sub.add_parser("list", help="list links")
+
+    audit = sub.add_parser("audit", help="show the audit log")
+    audit.add_argument("--tool")
+    audit.add_argument("--limit", type=int, default=50)
+
+    box = sub.add_parser("sandbox", help="serve the Toolforge sandbox on its own")
+    box.add_argument("--port", type=int, default=8030)
+
+    sub.add_parser(
+        "plan", help="plan a migration to the build service (see forgebot plan -h)", add_help=False
+    )
+    return parser
+
+
+def _action_index(argv: list[str]) -> int | None:
+    """Where the sub-command word is, skipping the global options before it."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--config":
+            i += 2
+        elif argv[i].startswith("-"):
+            i += 1
+        else:
+            return i
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    index = _action_index(argv)
+    if index is not None and argv[index] == "plan":
+        # The migration planner owns its own argument parser.
+        from bot.migration.cli import plan_main
+
+        return plan_main(argv[index + 1 :])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handlers = {
+        "console": _console,
+        "run": _run,
+        "link": _link,
+        "audit": _audit,
+        "sandbox": _sandbox,
+    }
+    try:
+        return asyncio.run(handlers[args.action](args))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,54 @@
+"""Who may run a command: the declared permission, checked in one place."""
+
+from __future__ import annotations
+
+from bot.commands import Command, Invocation, Permission
+from bot.context import Context
+from bot.directory import require_tool
+from bot.errors import PermissionDenied
+from bot.text import quote_user
+
+_IDENTIFY_HOW = {
+    "irc": (
+        "identify to NickServ (/msg NickServ IDENTIFY <account> <password>, or SASL) "
+        "and try again"
+    ),
+    "zulip": "message me from your own Zulip account",
+    "slack": "message me from your own Slack account",
+}
+
+
+def _not_linked(ctx: Context) -> str:
+    who = ctx.message.sender
+    if not who.verified:
+        how = _IDENTIFY_HOW.get(who.platform, "identify yourself to the chat service")
+        return f"I can't tell who you are: {who.display} is not logged in to an account; {how}"
+    return (
+        f"your {who.platform} account is not linked to a Wikimedia developer account; "
+        f"ask a forgebot admin to link {who.key()} to your developer account"
+    )
+
+
+async def authorize(ctx: Context, command: Command, invocation: Invocation) -> None:
+    """Raise :class:`PermissionDenied` (or ``UnknownTool``) unless the speaker may run this."""
+    permission = command.permission
+    if permission is Permission.PUBLIC:
+        return
+    if ctx.account is None:
+        raise PermissionDenied(
+            f"only {permission.value} may use {command.name}: " + _not_linked(ctx)
+        )
+    if permission is Permission.IDENTIFIED:
+        return
+    if permission is Permission.ADMIN:
+        if not ctx.is_admin:
+            raise PermissionDenied(f"only forgebot admins may use {command.name}")
+        return
+    assert command.tool_arg is not None
+    tool = str(invocation[command.tool_arg])
+    maintainers = await require_tool(ctx.services.directory, tool)
+    if ctx.account not in maintainers:
+        raise PermissionDenied(
+            f"only maintainers of {quote_user(tool)} may {command.name} it; "
+            f"you are signed in as {ctx.account}, who is not one of them"
+        )

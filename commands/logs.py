@@ -1,0 +1,72 @@
+"""logs <tool> [job] [--lines N] [--here]: the last lines of a job's log, redacted."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Flag, Invocation, Permission, command
+from bot.context import Context
+from bot.errors import UsageError
+from bot.redact import redact_lines
+from bot.reply import Code, Part, Reply, Strong, Text
+from bot.text import quote_user
+from bot.toolforge import Job
+
+
+def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
+    if wanted:
+        for job in jobs:
+            if job.name == wanted:
+                return job
+        names = ", ".join(j.name for j in jobs) or "none"
+        raise UsageError(f"{tool} has no job {quote_user(wanted)} (its jobs: {names})")
+    if len(jobs) == 1:
+        return jobs[0]
+    if not jobs:
+        raise UsageError(f"{tool} has no jobs, so there are no logs to show")
+    names = ", ".join(j.name for j in jobs)
+    raise UsageError(f"which job? {tool} has: {names}")
+
+
+async def _logs(ctx: Context, inv: Invocation) -> Reply:
+    tool: str = inv["tool"]
+    config = ctx.services.config
+    wanted = inv["lines"] if inv["lines"] is not None else config.log_lines_default
+    lines = min(wanted, config.log_lines_max)
+    client = ctx.services.toolforge
+    job = _pick_job(tool, inv["job"], await client.list_jobs(tool))
+    private = not inv["here"]
+    if job.filelog:
+        return Reply.text(
+            f"{tool}/{job.name} writes its output to files in the tool's home "
+            f"({job.raw.get('filelog_stdout') or job.name + '.out'}), which I cannot read; "
+            "the logs command works for jobs created with filelog off.",
+            private=private,
+        )
+    entries = await client.job_logs(tool, job.name, lines)
+    texts = redact_lines(f"{e.datetime} {e.message}" for e in entries)
+    heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
+    if wanted > lines:
+        heading += f" (capped at {config.log_lines_max})"
+    parts: list[Part] = [Text.of(Strong(heading + ":"))]
+    if texts:
+        parts.append(Code("\n".join(texts)))
+    else:
+        parts = [Text.of(f"No log lines for {tool}/{job.name} in the last hour.")]
+    return Reply(tuple(parts), private=private, summary=heading, meta={"audit": heading})
+
+
+COMMAND = command(
+    "logs",
+    summary="show the last lines of a job's log (sent to you privately unless --here)",
+    args=(
+        Arg("tool", "the Toolforge tool name"),
+        Arg("job", "the job (optional when the tool has one job)", required=False),
+    ),
+    flags=(
+        Flag("lines", "how many lines (default 20, at most 200)", kind=int, minimum=1),
+        Flag("here", "post in this channel instead of privately"),
+    ),
+    permission=Permission.MAINTAINER,
+    tool_arg="tool",
+    target_arg="job",
+    audit_action="logs",
+)(_logs)

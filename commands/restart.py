@@ -1,0 +1,85 @@
+"""restart <tool> [job|web|all]: restart jobs through the jobs API, after confirmation."""
+
+from __future__ import annotations
+
+from bot.commands import Arg, Invocation, Permission, command
+from bot.context import Context
+from bot.errors import ToolforgeError, UsageError
+from bot.reply import Badge, Bullets, Inline, Reply, Strong, Text, Tone
+from bot.text import quote_user
+from bot.toolforge import Job
+
+
+def _describe(inv: Invocation) -> str:
+    tool, target = inv["tool"], inv["target"] or "all"
+    if target == "all":
+        return f"restart every continuous job (web service included) of {tool}"
+    if target == "web":
+        return f"restart the web service of {tool}"
+    return f"restart the job {target} of {tool}"
+
+
+def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
+    if target == "all":
+        chosen = [j for j in jobs if j.job_type == "continuous"]
+        if not chosen:
+            raise UsageError(f"{tool} has no continuous jobs to restart")
+        return chosen
+    if target == "web":
+        chosen = [j for j in jobs if j.is_webservice]
+        if not chosen:
+            raise UsageError(
+                f"{tool} has no web service published through the jobs API; a classic "
+                "webservice can only be restarted with 'toolforge webservice restart' for now"
+            )
+        return chosen
+    for job in jobs:
+        if job.name == target:
+            return [job]
+    names = ", ".join(j.name for j in jobs) or "none"
+    raise UsageError(f"{tool} has no job {quote_user(target)} (its jobs: {names})")
+
+
+async def _restart(ctx: Context, inv: Invocation) -> Reply:
+    tool: str = inv["tool"]
+    target: str = inv["target"] or "all"
+    client = ctx.services.toolforge
+    chosen = _select(tool, target, await client.list_jobs(tool))
+    lines: list[tuple[Inline, ...]] = []
+    done: list[str] = []
+    failed: list[str] = []
+    for job in chosen:
+        try:
+            message = await client.restart_job(tool, job.name)
+        except ToolforgeError as error:
+            failed.append(f"{job.name}: {error.sentence}")
+            lines.append((Strong(job.name), " ", Badge("failed", Tone.ERROR), f" {error.sentence}"))
+            continue
+        done.append(job.name)
+        note = f" {message}" if message else ""
+        lines.append((Strong(job.name), " ", Badge("restarted", Tone.OK), note))
+    heading = f"Restart of {tool}: {len(done)} restarted" + (
+        f", {len(failed)} failed" if failed else ""
+    )
+    audit = "restarted " + (", ".join(done) or "nothing") + "".join(f"; failed {f}" for f in failed)
+    return Reply(
+        (Text.of(heading), Bullets(tuple(lines))),
+        is_error=not done,
+        summary=heading,
+        meta={"audit": audit},
+    )
+
+
+COMMAND = command(
+    "restart",
+    summary="restart a tool's job, its web service, or all its continuous jobs",
+    args=(
+        Arg("tool", "the Toolforge tool name"),
+        Arg("target", "a job name, 'web' or 'all' (default)", required=False),
+    ),
+    permission=Permission.MAINTAINER,
+    tool_arg="tool",
+    target_arg="target",
+    confirm=_describe,
+    audit_action="restart",
+)(_restart)

@@ -1,0 +1,112 @@
+"""status <tool> [job]: jobs, web service and latest build of a tool."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.commands import Arg, Invocation, command
+from bot.context import Context
+from bot.directory import require_tool
+from bot.errors import ToolforgeError
+from bot.job_view import (
+    build_badge,
+    image_cell,
+    job_badge,
+    kind_cell,
+    schedule_cell,
+    web_url,
+)
+from bot.reply import Badge, Bullets, Inline, Link, Part, Reply, Strong, Table, Text, Tone
+from bot.toolforge import Build, Job
+
+
+async def _status(ctx: Context, inv: Invocation) -> Reply:
+    tool: str = inv["tool"]
+    await require_tool(ctx.services.directory, tool)
+    client = ctx.services.toolforge
+    if inv["job"]:
+        return _job_detail(tool, await client.get_job(tool, inv["job"]))
+    jobs, build = await asyncio.gather(client.list_jobs(tool), _latest_build_or_error(ctx, tool))
+    return _overview(tool, jobs, build)
+
+
+async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:
+    # A builds-service outage must not hide the jobs; it becomes a line instead.
+    try:
+        return await ctx.services.toolforge.latest_build(tool)
+    except ToolforgeError as error:
+        return error.sentence
+
+
+def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
+    web = [j for j in jobs if j.is_webservice]
+    heading: list[Inline] = [Strong(tool), ": "]
+    if web:
+        heading += ["web service ", job_badge(web[0]), " at ", Link(web_url(tool), web_url(tool))]
+    else:
+        heading.append("no web service published through the jobs API")
+    parts: list[Part] = [Text(tuple(heading))]
+    if jobs:
+        rows = tuple(
+            (j.name, kind_cell(j), image_cell(j), job_badge(j), schedule_cell(j), str(j.restarts))
+            for j in sorted(jobs, key=lambda j: (not j.is_webservice, j.name))
+        )
+        parts.append(Table(("job", "kind", "image", "state", "schedule", "restarts"), rows))
+    else:
+        parts.append(Text.of("No jobs."))
+    if isinstance(build, Build):
+        line: list[Inline] = ["Latest build: ", build_badge(build), f" {build.build_id}"]
+        if build.state == "error" and build.message:
+            line.append(f": {build.message}")
+        parts.append(Text(tuple(line)))
+    elif isinstance(build, str):
+        parts.append(Text.of(Badge("builds unavailable", Tone.WARN), f" {build}"))
+    deprecated = sorted({j.image for j in jobs if j.image_state == "deprecated"})
+    if deprecated:
+        parts.append(
+            Text.of(
+                Badge("old image", Tone.WARN),
+                f" {', '.join(deprecated)}: consider moving to the build service (see migrate).",
+            )
+        )
+    failing = sum(1 for j in jobs if j.state == "failed" or j.restarts >= 3)
+    summary = f"{tool}: {len(jobs)} jobs" + (f", {failing} failing" if failing else "")
+    return Reply(tuple(parts), summary=summary)
+
+
+def _job_detail(tool: str, job: Job) -> Reply:
+    facts: list[tuple[Inline, ...]] = [
+        ("state: ", job_badge(job), f" {job.duration}".rstrip()),
+        (f"kind: {kind_cell(job)}",),
+        ("image: ", image_cell(job)),
+        (f"command: {job.cmd}",),
+    ]
+    if job.schedule:
+        facts.append((f"schedule: {schedule_cell(job)}",))
+    if job.replicas is not None:
+        facts.append((f"replicas: {job.replicas}",))
+    if job.port:
+        facts.append((f"port: {job.port}",))
+    if job.is_webservice:
+        facts.append(("published at ", Link(web_url(tool), web_url(tool))))
+    facts.append((f"memory {job.memory or '?'}, cpu {job.cpu or '?'}, emails {job.emails}",))
+    if job.status_messages:
+        facts.append(("messages: " + "; ".join(job.status_messages),))
+    if not job.up_to_date:
+        facts.append(
+            (Badge("out of date", Tone.WARN), " the running job differs from its definition")
+        )
+    return Reply(
+        (Text.of(Strong(f"{tool}/{job.name}")), Bullets(tuple(facts))),
+        summary=f"{tool}/{job.name}: {job.state}",
+    )
+
+
+COMMAND = command(
+    "status",
+    summary="show a tool's jobs, web service and latest build (or one job in detail)",
+    args=(
+        Arg("tool", "the Toolforge tool name"),
+        Arg("job", "a job name for details", required=False),
+    ),
+)(_status)

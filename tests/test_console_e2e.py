@@ -1,0 +1,168 @@
+"""End-to-end: the console adapter and the core against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+
+from adapters.console import ConsoleAdapter
+from bot.core import Bot
+from bot.sandbox import Sandbox
+from tests.conftest import MakeBot
+
+
+def console(bot: Bot, account: str) -> ConsoleAdapter:
+    return ConsoleAdapter(bot, account, stdin=io.StringIO(), stdout=io.StringIO(), colour=False)
+
+
+async def say(bot: Bot, account: str, line: str) -> str:
+    return "\n".join(await console(bot, account).handle_line(line))
+
+
+def code_in(text: str) -> str:
+    found = re.search(r"confirm (\d{4})", text)
+    assert found, f"no confirmation code in {text!r}"
+    return found.group(1)
+
+
+async def test_status_shows_jobs_web_service_and_build(bot: Bot) -> None:
+    out = await say(bot, "bob", "status sample-web")
+    assert "sample-web: web service [running] at https://sample-web.toolforge.org/" in out
+    assert re.search(r"JOB\s+KIND\s+IMAGE\s+STATE\s+SCHEDULE\s+RESTARTS", out)
+    assert "error" not in out.lower()
+
+
+async def test_status_flags_crash_loops_old_images_and_failed_builds(bot: Bot) -> None:
+    assert "crash-looping" in await say(bot, "bob", "status sample-crashloop")
+    assert "deprecated" in await say(bot, "bob", "status sample-legacy")
+    assert "[build error]" in await say(bot, "bob", "status sample-brokenbuild")
+
+
+async def test_maintainer_restarts_after_confirming(bot: Bot, sandbox: Sandbox) -> None:
+    job = await _crashloop_job(bot)
+    asked = await say(bot, "alice", "restart sample-crashloop")
+    assert "This will restart every continuous job" in asked
+    assert sandbox.restart_count("sample-crashloop", job) == 0, "nothing restarts before confirming"
+    done = await say(bot, "alice", f"confirm {code_in(asked)}")
+    assert f"{job} [restarted]" in done
+    assert sandbox.restart_count("sample-crashloop", job) == 1
+    events = await bot.services.store.audit_events(tool="sample-crashloop")
+    assert [(e.action, e.actor_account, e.result) for e in events] == [("restart", "alice", "ok")]
+
+
+async def test_a_code_works_once_and_only_for_whoever_asked(bot: Bot, sandbox: Sandbox) -> None:
+    job = await _crashloop_job(bot)
+    code = code_in(await say(bot, "alice", "restart sample-crashloop"))
+    stolen = await say(bot, "carol", f"confirm {code}")
+    assert "no pending action" in stolen
+    assert "no pending action" in await say(
+        bot, "alice", "confirm 0000" if code != "0000" else "confirm 0001"
+    )
+    await say(bot, "alice", f"confirm {code}")
+    assert "no pending action" in await say(bot, "alice", f"confirm {code}")
+    assert sandbox.restart_count("sample-crashloop", job) == 1
+
+
+async def test_an_expired_code_does_nothing(bot: Bot, sandbox: Sandbox) -> None:
+    job = await _crashloop_job(bot)
+    code = code_in(await say(bot, "alice", "restart sample-crashloop"))
+    real_clock = bot.services.clock
+    bot.services.clock = lambda: real_clock() + timedelta(minutes=3)
+    assert "no pending action" in await say(bot, "alice", f"confirm {code}")
+    assert sandbox.restart_count("sample-crashloop", job) == 0
+
+
+async def test_a_non_maintainer_is_refused_and_nothing_restarts(bot: Bot, sandbox: Sandbox) -> None:
+    out = await say(bot, "bob", "restart sample-web web")
+    assert "only maintainers of 'sample-web' may restart it" in out
+    assert "confirm" not in out
+    assert sum(sandbox.restart_count("sample-web", j) for j in ("web", "webservice")) == 0
+    events = await bot.services.store.audit_events(tool="sample-web")
+    assert [(e.actor_account, e.result) for e in events] == [("bob", "refused")]
+
+
+async def test_logs_are_private_redacted_and_audited(bot: Bot, sandbox: Sandbox) -> None:
+    adapter = console(bot, "alice")
+    reply = await bot.handle(_console_message("alice", "logs sample-web --lines 200"))
+    assert reply is not None and reply.private
+    out = "\n".join(await adapter.handle_line("logs sample-web --lines 200"))
+    assert "[REDACTED]" in out
+    for secret in sandbox.fake_secrets():
+        assert secret not in out, f"fake secret {secret!r} leaked"
+    events = await bot.services.store.audit_events(tool="sample-web")
+    assert {e.action for e in events} == {"logs"}
+
+
+async def test_logs_are_capped_for_chat(bot: Bot) -> None:
+    out = await say(bot, "alice", "logs sample-web --lines 5000")
+    assert "(capped at 200)" in out
+
+
+async def test_logs_need_a_maintainer(bot: Bot) -> None:
+    assert "only maintainers" in await say(bot, "dave", "logs sample-web")
+
+
+async def test_unknown_tool_and_command_get_clear_answers(bot: Bot) -> None:
+    assert "there is no tool named 'sample-wbe'; did you mean sample-web?" in await say(
+        bot, "bob", "status sample-wbe"
+    )
+    assert "did you mean status?" in await say(bot, "bob", "stauts sample-web")
+    assert "not a Toolforge tool name" in await say(bot, "bob", "status 'Bad Name'")
+
+
+async def test_api_500_and_timeout_are_explained_and_the_bot_keeps_going(
+    make_bot: MakeBot, sandbox: Sandbox
+) -> None:
+    bot = await make_bot(timeout=0.5)
+    sandbox.fail_next(status=500, count=5)
+    failed = await say(bot, "bob", "status sample-web")
+    assert failed.startswith("error:") and "500" in failed
+    sandbox.hang_next(count=5)
+    job = await _crashloop_job(bot)
+    code = code_in(await say(bot, "alice", "restart sample-crashloop"))
+    timed_out = await say(bot, "alice", f"confirm {code}")
+    assert "did not answer" in timed_out
+    assert sandbox.restart_count("sample-crashloop", job) == 0
+    assert "[running]" in await say(bot, "bob", "status sample-web")
+
+
+async def test_a_crashing_handler_gives_a_reference_that_is_in_the_log(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.commands import command
+
+    async def explode(ctx: object, inv: object) -> object:
+        raise RuntimeError("boom")
+
+    bot.registry.register(command("explode", summary="test")(explode))  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        out = await say(bot, "bob", "explode")
+    ref = re.search(r"something went wrong \(ref ([0-9A-F]{6})\)", out)
+    assert ref, out
+    assert any(ref.group(1) in r.getMessage() and r.exc_info for r in caplog.records)
+    assert "[running]" in await say(bot, "bob", "status sample-web")
+
+
+async def test_whoami_and_help(bot: Bot) -> None:
+    me = await say(bot, "alice", "whoami")
+    assert "Developer account: alice" in me and "sample-crashloop" in me
+    helped = await say(bot, "bob", "help")
+    for name in ("status", "restart", "logs", "confirm", "whoami", "help"):
+        assert f"• {name} — " in helped
+    assert "Usage" not in helped
+    assert "restart <tool> [target]" in await say(bot, "bob", "help restart")
+
+
+async def _crashloop_job(bot: Bot) -> str:
+    jobs = await bot.services.toolforge.list_jobs("sample-crashloop")
+    return next(j.name for j in jobs if j.job_type == "continuous")
+
+
+def _console_message(account: str, text: str):  # type: ignore[no-untyped-def]
+    from bot.message import ChatIdentity, Message
+
+    return Message("console", ChatIdentity("console", account, account), text, direct=True)
