@@ -1,0 +1,105 @@
+"""Benchmark the walking skeleton: router throughput and status latency against the sandbox.
+
+Run: .venv/bin/python tests/bench/bench_core.py   (prints figures; not part of pytest)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from adapters.console import ConsoleAdapter  # noqa: E402
+from bot.app import SANDBOX_DATA, toolforge_client  # noqa: E402
+from bot.config import Config, ToolforgeSettings  # noqa: E402
+from bot.core import Bot  # noqa: E402
+from bot.directory import FileDirectory  # noqa: E402
+from bot.message import ChatIdentity, Message  # noqa: E402
+from bot.registry import CommandRegistry  # noqa: E402
+from bot.sandbox import Sandbox  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.store import Store  # noqa: E402
+from commands import all_commands  # noqa: E402
+
+CHATTER = [
+    "is toolforge down for anyone else?",
+    "my webservice returns 502 since this morning",
+    "!tfx not a command either",
+    "thanks, that fixed it",
+    "https://wikitech.wikimedia.org/wiki/Help:Toolforge",
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+async def make_bot(url: str, data: Path) -> Bot:
+    config = Config(
+        data_dir=data,
+        toolforge=ToolforgeSettings(url=url, timeout=10.0),
+        directory_file=SANDBOX_DATA,
+    )
+    services = Services(
+        toolforge=toolforge_client(config),
+        store=await Store.open(config.storage_url),
+        directory=FileDirectory(SANDBOX_DATA),
+        config=config,
+    )
+    return Bot(config, services, CommandRegistry(all_commands()))
+
+
+async def main() -> None:
+    sandbox = Sandbox(SANDBOX_DATA)
+    url = await sandbox.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = await make_bot(url, Path(tmp))
+        console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO(), colour=True)
+        speaker = ChatIdentity("irc", None, "someone")
+
+        n = 50_000
+        start = time.perf_counter()
+        for i in range(n):
+            reply = await bot.handle(
+                Message("irc", speaker, CHATTER[i % len(CHATTER)], room="#wikimedia-cloud")
+            )
+            assert reply is None
+        elapsed = time.perf_counter() - start
+        print(f"chatter through the router: {n / elapsed:,.0f} messages/s ({n} messages)")
+
+        for _ in range(20):  # warm up connections
+            await console.handle_line("status sample-web")
+        samples = []
+        for _ in range(300):
+            t0 = time.perf_counter()
+            lines = await console.handle_line("status sample-web")
+            samples.append((time.perf_counter() - t0) * 1000)
+            assert any("sample-web" in line for line in lines)
+        print(
+            f"status sample-web, zero injected latency: median {statistics.median(samples):.2f} ms, "
+            f"p99 {percentile(samples, 99):.2f} ms (300 sequential)"
+        )
+
+        sandbox.latency = 0.2
+        t0 = time.perf_counter()
+        results = await asyncio.gather(
+            *(console.handle_line("status sample-web") for _ in range(200))
+        )
+        wall = time.perf_counter() - t0
+        assert all(any("sample-web" in line for line in r) for r in results)
+        print(f"200 concurrent status commands, 200 ms API latency: wall time {wall * 1000:.0f} ms")
+
+        await bot.services.toolforge.aclose()
+        await bot.services.store.close()
+    await sandbox.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
