@@ -1,0 +1,320 @@
+"""The Zulip adapter: an event queue in, Markdown messages out.
+
+It registers a ``message`` event queue and long-polls it in a thread of its
+own (``zulip.Client`` is synchronous). When the server forgets the queue
+(``BAD_EVENT_QUEUE_ID``) it registers a new one and fetches the messages
+sent in the gap, so no command is lost; message ids already taken in are
+skipped, so none is handled twice. Errors back off exponentially; 429
+answers wait as long as the server says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+import zulip
+
+from adapters.zulip.config import ZulipConfig
+from adapters.zulip.edge import ClientThread, ZulipResult
+from adapters.zulip.inbound import Me, Origin, SeenMessages, to_message
+from adapters.zulip.render import escape, mention, render
+from bot.message import Message
+from bot.reply import Reply
+
+log = logging.getLogger(__name__)
+
+Target = dict[str, Any]
+ClientFactory = Callable[[ZulipConfig], zulip.Client]
+PRIVATE_NOTICE = "I sent you the answer in a direct message."
+
+
+class MessageHandler(Protocol):
+    """What the adapter needs from :class:`bot.core.Bot`."""
+
+    async def handle(self, message: Message) -> Reply | None: ...
+
+
+def default_client(config: ZulipConfig) -> zulip.Client:
+    return zulip.Client(
+        email=config.email,
+        api_key=config.api_key,
+        site=config.site,
+        config_file=os.devnull,  # never pick up a developer's ~/.zuliprc
+        retry_on_errors=False,  # the adapter backs off itself, without blocking a thread
+        insecure=config.insecure,
+        cert_bundle=config.cert_bundle,
+        client="forgebot",
+    )
+
+
+class Backoff:
+    """Exponential delays with jitter, reset after a success."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self._initial = initial
+        self._maximum = maximum
+        self._next = initial
+
+    def next(self) -> float:
+        delay = self._next
+        self._next = min(self._maximum, self._next * 2)
+        return min(self._maximum, delay * random.uniform(0.8, 1.2))
+
+    def reset(self) -> None:
+        self._next = self._initial
+
+
+class ZulipAdapter:
+    platform = "zulip"
+
+    def __init__(
+        self,
+        config: ZulipConfig,
+        bot: MessageHandler,
+        *,
+        client_factory: ClientFactory = default_client,
+    ) -> None:
+        self.config = config
+        self.bot = bot
+        self._poller = ClientThread(lambda: client_factory(config), "zulip-poll")
+        self._sender = ClientThread(lambda: client_factory(config), "zulip-send")
+        self._seen = SeenMessages()
+        self._me: Me | None = None
+        self._limit = config.max_message_length
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.ready = asyncio.Event()
+        self.registrations = 0
+
+    # -- staying connected -------------------------------------------------
+
+    async def run(self) -> None:
+        queue_id: str | None = None
+        try:
+            self._me = await self._connect()
+            while True:
+                queue_id = None
+                queue_id, last_event_id = await self._register()
+                self.ready.set()
+                await self._poll(queue_id, last_event_id)
+        finally:
+            self.ready.clear()
+            await self._shutdown(queue_id)
+
+    async def _connect(self) -> Me:
+        backoff = self._backoff()
+        while True:
+            try:
+                await self._poller.start()
+                await self._sender.start()
+                result = await self._poller.call("get_profile")
+                if result.ok:
+                    body = result.body
+                    return Me(int(body["user_id"]), str(body["email"]), str(body["full_name"]))
+                problem = result.describe()
+            except Exception as error:  # zulip raises bare and library errors alike
+                problem = repr(error)
+            delay = backoff.next()
+            log.warning("cannot reach Zulip at %s (%s); retrying in %.1f s",
+                        self.config.site, problem, delay)
+            await asyncio.sleep(delay)
+
+    async def _register(self) -> tuple[str, int]:
+        backoff = self._backoff()
+        while True:
+            try:
+                result = await self._poller.call("register", ["message"], [])
+            except Exception as error:
+                await self._pause(None, backoff, f"register failed: {error!r}")
+                continue
+            if not result.ok:
+                await self._pause(result, backoff, f"register refused: {result.describe()}")
+                continue
+            body = result.body
+            server_limit = body.get("max_message_length")
+            if isinstance(server_limit, int) and server_limit > 0:
+                self._limit = min(self.config.max_message_length, server_limit)
+            if self.registrations and self._seen.watermark >= 0:
+                await self._catch_up()
+            else:
+                newest = int(body.get("max_message_id", -1))
+                self._seen.watermark = max(self._seen.watermark, newest)
+            self.registrations += 1
+            log.info("Zulip event queue %s registered", body["queue_id"])
+            return str(body["queue_id"]), int(body.get("last_event_id", -1))
+
+    async def _poll(self, queue_id: str, last_event_id: int) -> None:
+        """Long-poll ``queue_id`` until the server forgets it."""
+        backoff = self._backoff()
+        while True:
+            try:
+                result = await self._poller.call(
+                    "get_events", queue_id=queue_id, last_event_id=last_event_id
+                )
+            except Exception as error:
+                await self._pause(None, backoff, f"polling failed: {error!r}")
+                continue
+            if result.queue_expired:
+                log.info("Zulip event queue %s expired; registering a new one", queue_id)
+                return
+            if not result.ok:
+                await self._pause(result, backoff, f"polling refused: {result.describe()}")
+                continue
+            backoff.reset()
+            for event in result.body.get("events", []):
+                last_event_id = max(last_event_id, int(event["id"]))
+                if event.get("type") == "message":
+                    self._take(event["message"])
+
+    async def _catch_up(self) -> None:
+        """Take in the messages sent while no queue was listening."""
+        request = {
+            "anchor": self._seen.watermark,
+            "num_before": 0,
+            "num_after": self.config.catch_up_limit,
+            "include_anchor": False,
+            "narrow": [],
+            "apply_markdown": False,
+        }
+        try:
+            result = await self._poller.call("get_messages", request)
+        except Exception as error:
+            log.warning("could not fetch messages missed while reconnecting: %r", error)
+            return
+        if not result.ok:
+            log.warning("could not fetch missed messages: %s", result.describe())
+            return
+        too_old = time.time() - self.config.catch_up_max_age
+        for raw in sorted(result.body.get("messages", []), key=lambda m: int(m["id"])):
+            if float(raw.get("timestamp", time.time())) < too_old:
+                self._seen.add(int(raw["id"]))  # a stale command must not run late
+                continue
+            self._take(raw)
+
+    async def _pause(self, result: ZulipResult | None, backoff: Backoff, problem: str) -> None:
+        if result is not None and result.rate_limited and result.retry_after is not None:
+            delay = result.retry_after
+        else:
+            delay = backoff.next()
+        log.warning("Zulip: %s; waiting %.1f s", problem, delay)
+        await asyncio.sleep(delay)
+
+    async def _shutdown(self, queue_id: str | None) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if queue_id is not None:
+            # Through the sender: the poller thread is parked in a long poll.
+            try:
+                await asyncio.wait_for(self._sender.call("deregister", queue_id), timeout=2)
+            except (Exception, asyncio.CancelledError):
+                log.debug("could not deregister Zulip queue %s", queue_id)
+        self._poller.close()
+        self._sender.close()
+
+    def _backoff(self) -> Backoff:
+        return Backoff(self.config.backoff_initial, self.config.backoff_max)
+
+    # -- messages in -------------------------------------------------------
+
+    def _take(self, raw: dict[str, Any]) -> None:
+        if not self._seen.add(int(raw["id"])):
+            return
+        assert self._me is not None
+        converted = to_message(raw, self._me)
+        if converted is not None:
+            self._spawn(self._answer(*converted))
+
+    async def _answer(self, message: Message, origin: Origin) -> None:
+        try:
+            reply = await self.bot.handle(message)
+        except Exception:
+            log.exception("the bot failed on Zulip message %s", origin.message_id)
+            return
+        if reply is None:
+            return
+        if reply.private and not origin.one_to_one:
+            await self._send_reply(reply, {"type": "private", "to": [origin.sender_id]})
+            notice = reply.summary or PRIVATE_NOTICE
+            who = mention(origin.sender_id, origin.sender_name)
+            await self._post(_target(origin), f"{who} {escape(notice)}")
+        else:
+            await self._send_reply(reply, _target(origin))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- messages out ------------------------------------------------------
+
+    async def send(self, destination: str, reply: Reply) -> None:
+        """Announce to ``stream:<name>[>topic]``, ``zulip:<user id>`` or ``dm:<id|email>``."""
+        if not self.ready.is_set():
+            raise RuntimeError("the Zulip adapter is not connected")
+        await self._send_reply(reply, self.parse_destination(destination))
+
+    def parse_destination(self, destination: str) -> Target:
+        kind, _, rest = destination.partition(":")
+        if kind == "stream" and rest:
+            stream, _, topic = rest.partition(">")
+            return {"type": "stream", "to": stream, "topic": topic or self.config.announce_topic}
+        if kind in ("zulip", "dm", "user") and rest:
+            return {"type": "private", "to": [int(rest) if rest.isdigit() else rest]}
+        raise ValueError(f"not a Zulip destination: {destination!r}")
+
+    async def _send_reply(self, reply: Reply, target: Target) -> None:
+        rendering = render(reply, self._limit, self.config.max_messages_per_reply)
+        for content in rendering.messages:
+            if not await self._post(target, content):
+                return
+        if rendering.rest is not None:
+            link = await self._upload(rendering.rest)
+            lines = rendering.rest.count("\n") + 1
+            note = (
+                f"… {lines} more lines: [forgebot-reply.txt]({link})"
+                if link
+                else f"… {lines} more lines were too long to send."
+            )
+            await self._post(target, note)
+
+    async def _post(self, target: Target, content: str) -> bool:
+        backoff = self._backoff()
+        for _ in range(self.config.send_attempts):
+            try:
+                result = await self._sender.call("send_message", {**target, "content": content})
+            except Exception as error:
+                await self._pause(None, backoff, f"sending failed: {error!r}")
+                continue
+            if result.ok:
+                return True
+            if not (result.rate_limited or result.server_error):
+                log.warning("Zulip refused a message to %s: %s", target, result.describe())
+                return False
+            await self._pause(result, backoff, f"sending refused: {result.describe()}")
+        log.error("gave up sending a message to %s", target)
+        return False
+
+    async def _upload(self, text: str) -> str | None:
+        data = io.BytesIO(text.encode("utf-8"))
+        data.name = "forgebot-reply.txt"
+        try:
+            result = await self._sender.call("upload_file", data)
+        except Exception as error:
+            log.warning("could not upload the rest of a reply: %r", error)
+            return None
+        link = result.body.get("url") or result.body.get("uri")
+        return str(link) if result.ok and link else None
+
+
+def _target(origin: Origin) -> Target:
+    if origin.in_stream:
+        to: int | str = origin.stream_id if origin.stream_id is not None else str(origin.stream)
+        return {"type": "stream", "to": to, "topic": origin.topic or ""}
+    return {"type": "private", "to": list(origin.recipients)}
+
