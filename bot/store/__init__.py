@@ -1,0 +1,23 @@
+"""forgebot's storage: SQLite by default, MariaDB or PostgreSQL by URL, schema by alembic."""
+
+from bot.store.engine import sqlite_url
+from bot.store.models import (
+    Announcement,
+    AuditEvent,
+    Conversation,
+    Delivery,
+    IdentityLink,
+    PendingConfirmation,
+)
+from bot.store.store import Store
+
+__all__ = [
+    "Announcement",
+    "AuditEvent",
+    "Conversation",
+    "Delivery",
+    "IdentityLink",
+    "PendingConfirmation",
+    "Store",
+    "sqlite_url",
+]

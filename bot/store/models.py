@@ -1,0 +1,180 @@
+"""The rows forgebot keeps: identity links, audit, confirmations, conversations, outbox.
+
+These classes describe the schema for the ORM; the schema itself is created
+and changed only by the alembic migrations in ``bot/store/migrations``. A test
+checks that the two agree on every backend.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlmodel import Field, SQLModel
+
+KEY = 255  # chat keys, accounts, tool names, destinations: indexable on MariaDB
+SHORT = 64
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime, stored as naive UTC with microseconds.
+
+    MariaDB's DATETIME keeps no zone, so every backend gets the same naive-UTC
+    column and the zone is put back on read. Naive input is refused: it is
+    ambiguous, and silently guessing would shift times by the host's offset.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return as_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC; raises ``ValueError`` for a naive datetime."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: pass an aware (UTC) datetime")
+    return value.astimezone(UTC)
+
+
+def _key(**kwargs: Any) -> Any:
+    return Field(sa_type=String(KEY), **kwargs)
+
+
+def _short(**kwargs: Any) -> Any:
+    return Field(sa_type=String(SHORT), **kwargs)
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime(), **kwargs)
+
+
+# Deterministic constraint names, spelled out the same way in the migrations.
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
+
+
+class StoreTable(
+    SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+):
+    """Base of forgebot's tables, with a metadata of their own (not SQLModel's global one)."""
+
+
+class IdentityLink(StoreTable, table=True):
+    """A verified chat identity (``platform:user_id``) linked to a developer account."""
+
+    __tablename__ = "identity_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_key: str = _key(unique=True)
+    account: str = _key(index=True)
+    created_by: str = _key()
+    created_at: datetime = _when()
+
+
+class AuditEvent(StoreTable, table=True):
+    """One action that changed (or tried to change) something, and how it ended."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_tool_at", "tool", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    actor_account: str | None = _key(default=None, nullable=True)
+    chat_key: str = _key()
+    platform: str = Field(sa_type=String(32))
+    action: str = _short()
+    tool: str | None = _key(default=None, nullable=True)
+    target: str | None = _key(default=None, nullable=True)
+    result: str = Field(sa_type=Text())
+    detail: str = Field(default="", sa_type=Text())
+
+
+class PendingConfirmation(StoreTable, table=True):
+    """A destructive command waiting for its speaker to repeat the code."""
+
+    __tablename__ = "pending_confirmation"
+    __table_args__ = (UniqueConstraint("chat_key", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(16))
+    chat_key: str = _key()
+    command: str = _short()
+    arguments: str = Field(default="{}", sa_type=Text())  # JSON object
+    description: str = Field(default="", sa_type=Text())
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+
+    def load_arguments(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.arguments)
+        return loaded
+
+
+class Conversation(StoreTable, table=True):
+    """Where a multi-step dialogue (the migration wizard) stands, per chat identity."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("chat_key", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_key: str = _key()
+    kind: str = _short()
+    tool: str | None = _key(default=None, nullable=True)
+    step: str = _short()
+    state: str = Field(default="{}", sa_type=Text())  # JSON object
+    updated_at: datetime = _when()
+
+    def load_state(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.state)
+        return loaded
+
+
+class Announcement(StoreTable, table=True):
+    """A message an SRE sends to many destinations."""
+
+    __tablename__ = "announcement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author: str = _key()
+    text: str = Field(sa_type=Text())
+    created_at: datetime = _when()
+
+
+class Delivery(StoreTable, table=True):
+    """One announcement to one destination: the outbox row a dispatcher works through."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("announcement_id", "destination"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", ondelete="CASCADE")
+    destination: str = _key()
+    status: str = Field(default="pending", sa_type=String(16), index=True)
+    attempts: int = Field(default=0)
+    last_error: str = Field(default="", sa_type=Text())
+    sent_at: datetime | None = _when(default=None, nullable=True)
+
+
+DELIVERY_STATUSES = ("pending", "sent", "failed")

@@ -1,0 +1,234 @@
+"""The Store: forgebot's persistent state behind async methods.
+
+Each public method runs one short transaction on a worker thread
+(``asyncio.to_thread``), so the event loop never waits on the database; the
+transaction bodies live in one module per noun (``links``, ``audit``,
+``confirmations``, ``conversations``, ``outbox``). Times are aware datetimes
+in (naive ones are refused) and aware UTC datetimes out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.store import audit_log, confirmations, conversations, identity_links, outbox
+from bot.store.engine import make_engine, run_transaction
+from bot.store.migrate import upgrade
+from bot.store.models import (
+    Announcement,
+    AuditEvent,
+    Conversation,
+    Delivery,
+    IdentityLink,
+    PendingConfirmation,
+    as_utc,
+)
+
+T = TypeVar("T")
+
+
+def _now(now: datetime | None) -> datetime:
+    return datetime.now(UTC) if now is None else as_utc(now)
+
+
+class Store:
+    """Identity links, audit log, confirmations, conversations and the announcement outbox."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = make_engine(url)
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        """A store whose schema is migrated to the newest revision."""
+        store = cls(url)
+        try:
+            await store.migrate()
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    async def migrate(self) -> None:
+        """Apply pending alembic migrations (none pending: nothing happens)."""
+        await asyncio.to_thread(upgrade, self._engine)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._engine.dispose)
+
+    async def _run(self, work: Callable[[Session], T], *, retry_conflicts: bool = False) -> T:
+        return await asyncio.to_thread(
+            run_transaction, self._engine, work, retry_conflicts=retry_conflicts
+        )
+
+    # identity links
+
+    async def link_add(
+        self, chat_key: str, account: str, created_by: str, *, now: datetime | None = None
+    ) -> IdentityLink:
+        """Link ``chat_key`` to ``account``, replacing whatever it was linked to."""
+        identity_links.checked_chat_key(chat_key)
+        at = _now(now)
+        return await self._run(
+            lambda session: identity_links.add(session, chat_key, account, created_by, at),
+            retry_conflicts=True,  # two adds raced to insert: the retry updates instead
+        )
+
+    async def link_remove(self, chat_key: str) -> bool:
+        return await self._run(lambda session: identity_links.remove(session, chat_key))
+
+    async def links(self, account: str | None = None) -> list[IdentityLink]:
+        """All links, or those of one account, ordered by chat key."""
+        return await self._run(lambda session: identity_links.listing(session, account))
+
+    async def account_for(self, chat_key: str) -> str | None:
+        """The developer account linked to exactly this chat key, if any."""
+        return await self._run(lambda session: identity_links.account_for(session, chat_key))
+
+    # audit
+
+    async def audit(
+        self,
+        *,
+        actor_account: str | None,
+        chat_key: str,
+        platform: str,
+        action: str,
+        tool: str | None,
+        target: str | None,
+        result: str,
+        detail: str = "",
+        now: datetime | None = None,
+    ) -> None:
+        event = AuditEvent(
+            at=_now(now),
+            actor_account=actor_account,
+            chat_key=chat_key,
+            platform=platform,
+            action=action,
+            tool=tool,
+            target=target,
+            result=result,
+            detail=detail,
+        )
+        await self._run(lambda session: session.add(event))
+
+    async def audit_events(self, tool: str | None = None, limit: int = 100) -> list[AuditEvent]:
+        """The newest ``limit`` events, newest first, optionally for one tool."""
+        return await self._run(lambda session: audit_log.events(session, tool, limit))
+
+    # confirmations
+
+    async def confirmation_create(
+        self,
+        *,
+        chat_key: str,
+        command: str,
+        arguments: dict[str, Any],
+        description: str,
+        now: datetime,
+        ttl_seconds: float,
+    ) -> str:
+        """Remember a command awaiting confirmation; returns the code the speaker must repeat."""
+        identity_links.checked_chat_key(chat_key)
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        created = as_utc(now)
+        payload = json.dumps(arguments, sort_keys=True)
+
+        def work(session: Session) -> str:
+            pending = PendingConfirmation(
+                code="",
+                chat_key=chat_key,
+                command=command,
+                arguments=payload,
+                description=description,
+                created_at=created,
+                expires_at=created + timedelta(seconds=ttl_seconds),
+            )
+            return confirmations.create(session, pending)
+
+        # A conflict means a concurrent create drew the same code: draw again.
+        return await self._run(work, retry_conflicts=True)
+
+    async def confirmation_take(
+        self, *, chat_key: str, code: str, now: datetime
+    ) -> PendingConfirmation | None:
+        """The live confirmation ``code`` of ``chat_key``, removed; ``None`` otherwise.
+
+        One-shot even when several takes race: only one of them gets the row.
+        Expired confirmations (of anyone) are purged on the way.
+        """
+        at = as_utc(now)
+        return await self._run(lambda session: confirmations.take(session, chat_key, code, at))
+
+    # conversations
+
+    async def conversation_get(self, chat_key: str, kind: str) -> Conversation | None:
+        return await self._run(lambda session: conversations.get(session, chat_key, kind))
+
+    async def conversation_put(
+        self,
+        chat_key: str,
+        kind: str,
+        *,
+        tool: str | None,
+        step: str,
+        state: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """Create or replace the ``kind`` conversation of ``chat_key``."""
+        identity_links.checked_chat_key(chat_key)
+        at = as_utc(now)
+        payload = json.dumps(state, sort_keys=True)
+
+        def work(session: Session) -> None:
+            conversation = Conversation(
+                chat_key=chat_key, kind=kind, tool=tool, step=step, state=payload, updated_at=at
+            )
+            conversations.put(session, conversation)
+
+        await self._run(work, retry_conflicts=True)
+
+    async def conversation_delete(self, chat_key: str, kind: str) -> bool:
+        return await self._run(lambda session: conversations.remove(session, chat_key, kind))
+
+    # announcements
+
+    async def announcement_create(
+        self, author: str, text: str, destinations: list[str], now: datetime
+    ) -> int:
+        """Store an announcement and one pending delivery per distinct destination."""
+        created = as_utc(now)
+
+        def work(session: Session) -> int:
+            announcement = Announcement(author=author, text=text, created_at=created)
+            return outbox.create(session, announcement, destinations)
+
+        return await self._run(work)
+
+    async def deliveries_pending(self, limit: int = 100) -> list[Delivery]:
+        """The oldest pending deliveries."""
+        return await self._run(lambda session: outbox.pending(session, limit))
+
+    async def delivery_mark(
+        self, delivery_id: int, *, sent: bool, error: str = "", now: datetime
+    ) -> bool:
+        """Record one attempt. ``False`` if there is no such delivery or it was already sent.
+
+        A sent delivery never changes again, so a late duplicate report cannot
+        turn it back into one to send.
+        """
+        at = as_utc(now)
+        return await self._run(lambda session: outbox.mark(session, delivery_id, sent, error, at))

@@ -1,0 +1,356 @@
+"""The store on every backend: schema by migration, links, audit, confirmations, outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.store import Delivery, PendingConfirmation, Store, sqlite_url
+from bot.store.migrate import current_revision, downgrade, head_revision
+from bot.store.models import StoreTable
+from tests.db_urls import backend_params, empty_tables, fresh_database
+
+NOW = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)
+TABLES = {
+    "identity_link",
+    "audit_event",
+    "pending_confirmation",
+    "conversation",
+    "announcement",
+    "delivery",
+}
+
+
+@pytest.fixture(scope="session", params=backend_params())
+def shared_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One database per backend for the session; ``store`` empties it before each test."""
+    with fresh_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        yield url
+
+
+@pytest.fixture
+async def store(shared_db_url: str) -> AsyncIterator[Store]:
+    store = await Store.open(shared_db_url)
+    await asyncio.to_thread(empty_tables, store.engine, StoreTable.metadata)
+    yield store
+    await store.close()
+
+
+@pytest.fixture(params=backend_params())
+async def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on a database nobody else has touched, for the migration tests."""
+    with fresh_database(request.param, tmp_path) as url:
+        store = await Store.open(url)
+        yield store
+        await store.close()
+
+
+def table_names(store: Store) -> set[str]:
+    return set(inspect(store.engine).get_table_names())
+
+
+def pending_rows(store: Store) -> int:
+    with Session(store.engine) as session:
+        return session.exec(select(func.count()).select_from(PendingConfirmation)).one()
+
+
+async def confirm(store: Store, chat_key: str = "irc:alice", ttl: float = 60) -> str:
+    return await store.confirmation_create(
+        chat_key=chat_key,
+        command="restart",
+        arguments={"tool": "mytool", "target": "job:bot"},
+        description="restart job bot of mytool",
+        now=NOW,
+        ttl_seconds=ttl,
+    )
+
+
+# migrations
+
+
+async def test_migrations_create_exactly_the_schema_the_models_describe(fresh_store: Store) -> None:
+    assert TABLES <= table_names(fresh_store)
+    assert current_revision(fresh_store.engine) == head_revision() == "0001"
+    with fresh_store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), StoreTable.metadata) == []
+
+
+async def test_a_second_migrate_changes_nothing(fresh_store: Store) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.strip().split()[0].upper())
+
+    event.listen(fresh_store.engine, "before_cursor_execute", record)
+    try:
+        await fresh_store.migrate()
+    finally:
+        event.remove(fresh_store.engine, "before_cursor_execute", record)
+    assert not {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE"} & set(statements)
+    assert current_revision(fresh_store.engine) == "0001"
+
+
+async def test_downgrade_to_base_then_upgrade_gives_an_empty_working_schema(
+    fresh_store: Store,
+) -> None:
+    await fresh_store.link_add("irc:alice", "alice", "admin")
+    await asyncio.to_thread(downgrade, fresh_store.engine, "base")
+    assert not TABLES & table_names(fresh_store)
+    assert current_revision(fresh_store.engine) is None
+
+    await fresh_store.migrate()
+    assert await fresh_store.links() == []
+    await fresh_store.link_add("irc:alice", "alice", "admin")
+    assert await fresh_store.account_for("irc:alice") == "alice"
+
+
+async def test_the_default_sqlite_file_is_created_in_the_data_dir_in_wal_mode(
+    tmp_path: Path,
+) -> None:
+    store = await Store.open(sqlite_url(tmp_path / "data"))
+    try:
+        assert (tmp_path / "data" / "forgebot.sqlite3").is_file()
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        await store.close()
+
+
+# identity links
+
+
+async def test_links_are_added_replaced_listed_and_removed(store: Store) -> None:
+    first = await store.link_add("irc:alice", "alice", "admin", now=NOW)
+    assert (first.account, first.created_by, first.created_at) == ("alice", "admin", NOW)
+    await store.link_add("zulip:12", "alice", "alice")
+    await store.link_add("slack:U123", "bob", "admin")
+
+    replaced = await store.link_add("irc:alice", "alice2", "sre")
+    assert replaced.id == first.id
+    assert await store.account_for("irc:alice") == "alice2"
+    assert [link.chat_key for link in await store.links()] == [
+        "irc:alice",
+        "slack:U123",
+        "zulip:12",
+    ]
+    assert [link.chat_key for link in await store.links("alice")] == ["zulip:12"]
+
+    assert await store.link_remove("zulip:12") is True
+    assert await store.link_remove("zulip:12") is False
+    assert await store.links("alice") == []
+    assert await store.account_for("zulip:12") is None
+
+
+async def test_account_for_matches_only_the_exact_chat_key(store: Store) -> None:
+    await store.link_add("irc:alice", "alice", "admin")
+    lookalikes = [
+        "irc:Alice",
+        "irc:ALICE",
+        "irc:alice ",
+        "irc: alice",
+        "irc:alic",
+        "irc:alice2",
+        "irc:alicé",
+        "irc:al%",
+        "irc:alic_",
+        "zulip:alice",
+        "IRC:alice",
+        "irc:",
+    ]
+    for key in lookalikes:
+        assert await store.account_for(key) is None, key
+    assert await store.account_for("irc:alice") == "alice"
+    assert await store.links("Alice") == []
+
+
+async def test_unverified_chat_keys_cannot_be_linked(store: Store) -> None:
+    for key in ["irc:", "alice", ":alice"]:
+        with pytest.raises(ValueError):
+            await store.link_add(key, "alice", "admin")
+    assert await store.links() == []
+
+
+# audit
+
+
+async def test_audit_events_round_trip_as_aware_utc_newest_first(store: Store) -> None:
+    berlin = timezone(timedelta(hours=2))
+    await store.audit(
+        actor_account="alice",
+        chat_key="irc:alice",
+        platform="irc",
+        action="restart",
+        tool="mytool",
+        target="job:bot",
+        result="ok",
+        detail="restarted ✅ 🚀",
+        now=NOW.astimezone(berlin),
+    )
+    later = NOW + timedelta(microseconds=1)
+    await store.audit(
+        actor_account=None,
+        chat_key="irc:",
+        platform="irc",
+        action="logs",
+        tool="mytool",
+        target="job:bot",
+        result="refused",
+        now=later,
+    )
+    await store.audit(
+        actor_account="root",
+        chat_key="console:root",
+        platform="console",
+        action="link.add",
+        tool=None,
+        target=None,
+        result="failed: no such account",
+        now=later + timedelta(seconds=1),
+    )
+
+    events = await store.audit_events(tool="mytool")
+    assert [e.result for e in events] == ["refused", "ok"]
+    assert events[0].at == later and events[0].at.tzinfo == UTC
+    assert events[1].at == NOW and events[1].at.microsecond == NOW.microsecond
+    assert (events[1].actor_account, events[1].detail) == ("alice", "restarted ✅ 🚀")
+    assert events[0].actor_account is None
+    assert [e.action for e in await store.audit_events(limit=2)] == ["link.add", "logs"]
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        await store.conversation_put(
+            "irc:alice", "migrate", tool=None, step="start", state={}, now=datetime(2025, 1, 1)
+        )
+
+
+# confirmations
+
+
+async def test_a_confirmation_is_taken_once(store: Store) -> None:
+    code = await confirm(store)
+    assert len(code) == 4 and code.isdigit()
+    taken = await store.confirmation_take(chat_key="irc:alice", code=code, now=NOW)
+    assert taken is not None
+    assert (taken.command, taken.load_arguments()) == (
+        "restart",
+        {"tool": "mytool", "target": "job:bot"},
+    )
+    assert taken.expires_at == NOW + timedelta(seconds=60)
+    assert await store.confirmation_take(chat_key="irc:alice", code=code, now=NOW) is None
+
+
+async def test_an_expired_confirmation_cannot_be_taken_and_is_purged(store: Store) -> None:
+    still_live = await confirm(store, ttl=30)
+    expiring = await confirm(store, ttl=10)
+    ten_s = NOW + timedelta(seconds=10)
+    assert await store.confirmation_take(chat_key="irc:alice", code=expiring, now=ten_s) is None
+    assert pending_rows(store) == 1
+    assert await store.confirmation_take(chat_key="irc:alice", code=still_live, now=ten_s)
+    assert pending_rows(store) == 0
+
+
+async def test_only_the_requester_can_take_a_confirmation(store: Store) -> None:
+    code = await confirm(store, chat_key="irc:alice")
+    for other in ["irc:bob", "irc:Alice", "zulip:alice", "irc:"]:
+        assert await store.confirmation_take(chat_key=other, code=code, now=NOW) is None
+    assert await store.confirmation_take(chat_key="irc:alice", code=code, now=NOW) is not None
+
+
+async def test_concurrent_takes_of_one_code_have_exactly_one_winner(store: Store) -> None:
+    code = await confirm(store)
+    takes = [store.confirmation_take(chat_key="irc:alice", code=code, now=NOW) for _ in range(10)]
+    results = await asyncio.gather(*takes)
+    assert sum(result is not None for result in results) == 1
+    assert pending_rows(store) == 0
+
+
+async def test_live_codes_of_one_speaker_are_distinct(store: Store) -> None:
+    codes = await asyncio.gather(*(confirm(store) for _ in range(30)))
+    assert len(set(codes)) == 30
+
+
+# conversations
+
+
+async def test_a_conversation_survives_a_restart(store: Store) -> None:
+    await store.conversation_put(
+        "zulip:12", "migrate", tool="mytool", step="jobs", state={"jobs": ["bot"], "n": 1}, now=NOW
+    )
+    await store.conversation_put(
+        "zulip:12",
+        "migrate",
+        tool="mytool",
+        step="plan",
+        state={"jobs": ["bot"], "n": 2},
+        now=NOW + timedelta(minutes=1),
+    )
+    await store.close()
+
+    restarted = await Store.open(store.url)
+    try:
+        conversation = await restarted.conversation_get("zulip:12", "migrate")
+        assert conversation is not None
+        assert (conversation.tool, conversation.step) == ("mytool", "plan")
+        assert conversation.load_state() == {"jobs": ["bot"], "n": 2}
+        assert conversation.updated_at == NOW + timedelta(minutes=1)
+        assert await restarted.conversation_get("zulip:12", "other") is None
+        assert await restarted.conversation_get("zulip:13", "migrate") is None
+        assert await restarted.conversation_delete("zulip:12", "migrate") is True
+        assert await restarted.conversation_delete("zulip:12", "migrate") is False
+        assert await restarted.conversation_get("zulip:12", "migrate") is None
+    finally:
+        await restarted.close()
+
+
+# announcements
+
+
+async def test_each_destination_gets_one_delivery_sent_once(store: Store) -> None:
+    destinations = ["irc:#wikimedia-cloud", "zulip:dm:12", "irc:#wikimedia-cloud"]
+    announcement_id = await store.announcement_create(
+        "sre", "maintenance at 10:00", destinations, NOW
+    )
+    pending = await store.deliveries_pending(10)
+    assert [d.destination for d in pending] == ["irc:#wikimedia-cloud", "zulip:dm:12"]
+    assert {d.announcement_id for d in pending} == {announcement_id}
+
+    with Session(store.engine) as session:
+        session.add(Delivery(announcement_id=announcement_id, destination="zulip:dm:12"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+    irc, zulip = pending
+    assert irc.id is not None and zulip.id is not None
+    assert await store.delivery_mark(irc.id, sent=True, now=NOW) is True
+    assert await store.delivery_mark(irc.id, sent=False, error="late", now=NOW) is False
+    assert await store.delivery_mark(zulip.id, sent=False, error="rate limited", now=NOW) is True
+    assert await store.delivery_mark(12345, sent=True, now=NOW) is False
+    assert await store.deliveries_pending(10) == []
+
+    with Session(store.engine) as session:
+        rows = {d.destination: d for d in session.exec(select(Delivery)).all()}
+    assert (rows["irc:#wikimedia-cloud"].status, rows["irc:#wikimedia-cloud"].sent_at) == (
+        "sent",
+        NOW,
+    )
+    assert rows["irc:#wikimedia-cloud"].attempts == 1
+    zulip_row = rows["zulip:dm:12"]
+    assert (zulip_row.status, zulip_row.last_error, zulip_row.attempts) == (
+        "failed",
+        "rate limited",
+        1,
+    )
