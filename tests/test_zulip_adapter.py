@@ -186,6 +186,16 @@ async def test_long_replies_are_split_and_the_rest_attached(zulip: FakeZulip) ->
     assert f"]({path})" in note and "line 199" in data.decode()
 
 
+async def test_announcements_go_to_a_stream_topic_or_a_users_dm(zulip: FakeZulip) -> None:
+    async with running(zulip, Echo()) as adapter:
+        await adapter.send("stream:general>maintenance", Reply.text("NFS at 10:00"))
+        await adapter.send("zulip:12", Reply.text("sample-cron uses python3.9"))
+        with pytest.raises(ValueError):
+            await adapter.send("#general", Reply.text("?"))
+    assert zulip.sent == [Sent("stream", "general", "maintenance", "NFS at 10:00"),
+                          Sent("private", (BOB,), "", "sample-cron uses python3.9")]
+
+
 def test_render_formats_tables_code_badges_links_and_escapes_mentions() -> None:
     reply = Reply((
         Text.of(Strong("sample-web"), " by @**all** *now*"),
@@ -243,6 +253,8 @@ async def test_a_maintainer_restarts_after_confirming_and_others_cannot(
         await zulip.wait_for(lambda: len(zulip.sent) == 2)
         assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
         assert all("confirm" not in s.content for s in zulip.sent)
+        assert all("maintainers" in s.content for s in zulip.sent)
+        assert "bob" in next(s.content for s in zulip.sent if s.type == "stream")
 
         mention = zulip.mention_bot()
         zulip.inject_stream(ALICE, "toolforge", "ops", f"{mention} restart sample-crashloop")

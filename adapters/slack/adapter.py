@@ -1,0 +1,247 @@
+"""The Slack adapter: bolt (async) in, Block Kit out.
+
+Three ways in: the ``/toolforge`` slash command, ``app_mention`` in channels
+and messages in the app's DMs (channel messages starting with the prefix
+reach the core too; it decides). Every request is acknowledged at once and
+answered in the background, so a slow command never misses Slack's
+3-second deadline. Socket Mode (default) needs no public URL and
+reconnects by itself; HTTP mode is served by the bot's own aiohttp server
+through :meth:`SlackAdapter.web_app`, with bolt verifying signatures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.config import SlackConfig
+from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
+from adapters.slack.render import SlackMessage, notice, render
+from bot.message import Message
+from bot.reply import Reply
+
+log = logging.getLogger(__name__)
+
+PRIVATE_NOTICE = "I sent you the answer in a direct message."
+Respond = Callable[..., Awaitable[Any]]
+
+
+class MessageHandler(Protocol):
+    """What the adapter needs from :class:`bot.core.Bot`."""
+
+    async def handle(self, message: Message) -> Reply | None: ...
+
+
+class SlackAdapter:
+    platform = PLATFORM
+
+    def __init__(self, config: SlackConfig, bot: MessageHandler) -> None:
+        self.config = config
+        self.bot = bot
+        self.client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=config.base_url or AsyncWebClient.BASE_URL,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),  # waits for Retry-After
+            ],
+        )
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=config.signing_secret,
+            request_verification_enabled=config.mode == "http",
+            process_before_response=False,
+        )
+        self.users = UserDirectory(
+            self.client, ttl=config.email_cache_seconds, lookup=config.lookup_email
+        )
+        self.ready = asyncio.Event()
+        self.bot_user_id: str | None = None
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.app.command(config.slash_command)(self._on_command)
+        self.app.event("app_mention")(self._on_event)
+        self.app.event("message")(self._on_event)
+        # Everything else is acknowledged too, or Slack would keep retrying it.
+        self.app.event(re.compile(".*"))(self._ignore)
+
+    # -- connection --------------------------------------------------------
+
+    async def run(self) -> None:
+        handler: AsyncSocketModeHandler | None = None
+        try:
+            await self._identify_self()
+            if self.config.mode == "socket":
+                handler = AsyncSocketModeHandler(
+                    self.app,
+                    self.config.app_token,
+                    web_client=self.client,
+                    ping_interval=self.config.ping_interval,
+                )
+                # Retries until connected; afterwards the socket mode client reconnects on
+                # a dropped socket, a "disconnect" message or a missed pong by itself.
+                await handler.connect_async()
+            self.ready.set()
+            await asyncio.Event().wait()
+        finally:
+            self.ready.clear()
+            for task in list(self._tasks):
+                task.cancel()
+            if handler is not None:
+                await handler.close_async()
+
+    async def _identify_self(self) -> None:
+        delay = self.config.backoff_initial
+        while True:
+            try:
+                response = await self.client.auth_test()
+                self.bot_user_id = str(response["user_id"])
+                return
+            except Exception as error:
+                wait = min(self.config.backoff_max, delay) * random.uniform(0.8, 1.2)
+                log.warning("cannot reach Slack (%r); retrying in %.1f s", error, wait)
+                await asyncio.sleep(wait)
+                delay *= 2
+
+    def web_app(self) -> web.Application:
+        """An aiohttp app answering Slack's HTTP events at ``events_path``."""
+        app = web.Application()
+        app.router.add_post(self.config.events_path, self.handle_http)
+        return app
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """One Slack HTTP request (signature checked by bolt) -> the acknowledgement."""
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    # -- requests in -------------------------------------------------------
+
+    async def _on_command(self, ack: Any, command: dict[str, Any], respond: Respond) -> None:
+        await ack()  # first, whatever happens next
+        self._spawn(self._answer_command(command, respond))
+
+    async def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
+        channel = str(command.get("channel_id", ""))
+        user_id = str(command["user_id"])
+        message = Message(
+            platform=PLATFORM,
+            sender=await self.users.identity(user_id, str(command.get("user_name", ""))),
+            text=to_plain(str(command.get("text", ""))).strip(),
+            room=channel,
+            direct=channel.startswith("D"),
+            mentioned=True,  # a slash command is addressed to the bot by construction
+            extra={"slash_command": str(command.get("command", "")),
+                   "team": str(command.get("team_id", ""))},
+        )
+        reply = await self._ask(message)
+        if reply is None:
+            return
+        kind = "ephemeral" if reply.private else "in_channel"
+        for page in render(reply, self.config.max_messages_per_reply):
+            try:
+                answer = await respond(text=page.text, blocks=page.blocks, response_type=kind,
+                                       replace_original=False)
+                problem = None if answer.status_code == 200 else f"HTTP {answer.status_code}"
+            except Exception as error:
+                problem = repr(error)
+            if problem is not None:  # response_url expired or used up: post instead
+                log.warning("response_url failed (%s); posting instead", problem)
+                if reply.private:
+                    await self._post_ephemeral(channel, user_id, page)
+                else:
+                    await self._post(channel, page)
+
+    async def _on_event(self, ack: Any, event: dict[str, Any]) -> None:
+        await ack()
+        if event.get("subtype") or event.get("bot_id") or "user" not in event:
+            return  # edits, joins and other bots' messages are not commands
+        key = (str(event.get("channel", "")), str(event.get("ts", "")))
+        if key in self._seen:
+            return  # the same message as "message" and "app_mention", or a retry
+        self._seen[key] = None
+        while len(self._seen) > 5000:
+            self._seen.popitem(last=False)
+        self._spawn(self._answer_event(event))
+
+    async def _ignore(self, ack: Any) -> None:
+        await ack()
+
+    async def _answer_event(self, event: dict[str, Any]) -> None:
+        channel, user_id = str(event["channel"]), str(event["user"])
+        text, mentioned = strip_mention(str(event.get("text", "")), self.bot_user_id)
+        direct = event.get("channel_type") == "im" or channel.startswith("D")
+        thread = event.get("thread_ts")
+        message = Message(
+            platform=PLATFORM,
+            sender=await self.users.identity(user_id),
+            text=to_plain(text).strip(),
+            room=channel,
+            direct=direct,
+            thread=str(thread) if thread else None,
+            mentioned=mentioned or event.get("type") == "app_mention",
+            extra={"ts": str(event.get("ts", ""))},
+        )
+        reply = await self._ask(message)
+        if reply is None:
+            return
+        if reply.private and not direct:
+            await self._send_reply(user_id, reply)  # a user id opens the app's DM
+            await self._post_ephemeral(channel, user_id, notice(reply.summary or PRIVATE_NOTICE))
+        else:
+            await self._send_reply(channel, reply, thread=message.thread)
+
+    async def _ask(self, message: Message) -> Reply | None:
+        try:
+            return await self.bot.handle(message)
+        except Exception:
+            log.exception("the bot failed on a Slack message from %s", message.sender.key())
+            return None
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- messages out ------------------------------------------------------
+
+    async def send(self, destination: str, reply: Reply) -> None:
+        """Announce to a channel id (``C…``), a user (``U…`` or ``slack:U…``: their DM)."""
+        await self._send_reply(destination.removeprefix(f"{PLATFORM}:"), reply)
+
+    async def _send_reply(self, channel: str, reply: Reply, thread: str | None = None) -> None:
+        for page in render(reply, self.config.max_messages_per_reply):
+            if not await self._post(channel, page, thread):
+                return
+
+    async def _post(self, channel: str, page: SlackMessage, thread: str | None = None) -> bool:
+        try:
+            await self.client.chat_postMessage(
+                channel=channel, text=page.text, blocks=page.blocks, thread_ts=thread
+            )
+            return True
+        except Exception as error:
+            log.warning("chat.postMessage to %s failed: %r", channel, error)
+            return False
+
+    async def _post_ephemeral(self, channel: str, user: str, page: SlackMessage) -> None:
+        try:
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, text=page.text, blocks=page.blocks
+            )
+        except Exception as error:
+            log.warning("chat.postEphemeral to %s failed: %r", channel, error)

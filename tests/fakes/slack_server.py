@@ -1,0 +1,214 @@
+"""A fake Slack on 127.0.0.1:0: Web API, response_url sink and Socket Mode websocket.
+
+The real ``slack_sdk`` / ``slack_bolt`` clients talk to it unchanged (see
+shared/reference/protocol-testing.md section 3). Every Web API call, every
+``response_url`` post and every Socket Mode ack is recorded; tests push
+envelopes, drop the socket and script failures (429 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    name: str
+    email: str
+    email_confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str
+    at: float  # time.monotonic()
+    status: int = 200
+
+
+class FakeSlack:
+    def __init__(self, *, bot_token: str = "xoxb-test-token",
+                 app_token: str = "xapp-test-token") -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.team_id, self.bot_user_id, self.bot_id = "T0001", "U0BOT", "B0BOT"
+        self.users = {u.id: u for u in [
+            SlackUser("U0ALICE", "alice", "alice@example.org"),
+            SlackUser("U0BOB", "bob", "bob@example.org"),
+            SlackUser("U0CAROL", "carol", "carol@example.org", email_confirmed=False),
+            SlackUser("U0EVE", "eve", "eve@example.org"),
+        ]}
+        self.calls: list[Call] = []
+        self.responses: list[tuple[str, dict[str, Any], float]] = []  # (id, body, at)
+        self.acks: list[dict[str, Any]] = []
+        self.sockets_opened = 0
+        self.response_url_status = 200
+        self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._socket: web.WebSocketResponse | None = None
+        self._socket_request: web.Request | None = None
+        self._ts = 0
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/link/", self._link)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    # -- what tests do -----------------------------------------------------
+
+    def posted(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def fail(self, method: str, status: int, *, retry_after: int | None = None,
+             times: int = 1) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self._failures.setdefault(method, []).extend([(status, headers)] * times)
+
+    def slash(self, user: str, text: str, *, channel: str = "C0OPS",
+              response_id: str = "r1") -> dict[str, str]:
+        return {"token": "legacy", "team_id": self.team_id, "team_domain": "fake",
+                "channel_id": channel, "channel_name": "ops", "user_id": user,
+                "user_name": self.users[user].name, "command": "/toolforge", "text": text,
+                "api_app_id": "A0APP", "is_enterprise_install": "false",
+                "response_url": f"{self.url}/response/{response_id}", "trigger_id": "t.1"}
+
+    def event(self, kind: str, user: str, text: str, *, channel: str = "C0OPS",
+              channel_type: str = "channel", ts: str | None = None,
+              thread_ts: str | None = None) -> dict[str, Any]:
+        self._ts += 1
+        ts = ts or f"1700000000.{self._ts:06d}"
+        event = {"type": kind, "user": user, "text": text, "ts": ts, "channel": channel,
+                 "event_ts": ts, "channel_type": channel_type}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return {"token": "legacy", "team_id": self.team_id, "api_app_id": "A0APP",
+                "type": "event_callback", "event_id": f"Ev{self._ts:04d}",
+                "event_time": int(time.time()), "event": event,
+                "authorizations": [{"team_id": self.team_id, "user_id": self.bot_user_id,
+                                    "is_bot": True, "is_enterprise_install": False}]}
+
+    async def push(self, kind: str, payload: dict[str, Any]) -> str:
+        """Send one Socket Mode envelope (``slash_commands``, ``events_api``)."""
+        assert self._socket is not None, "no Socket Mode connection"
+        envelope_id = f"env-{len(self.acks)}-{time.monotonic_ns()}"
+        await self._socket.send_json({"envelope_id": envelope_id, "type": kind,
+                                      "accepts_response_payload": kind != "events_api",
+                                      "payload": payload})
+        return envelope_id
+
+    def drop_socket(self) -> None:
+        """Cut the TCP connection under the websocket, with no close frame."""
+        assert self._socket_request is not None and self._socket_request.transport is not None
+        self._socket_request.transport.abort()
+
+    async def ask_to_reconnect(self) -> None:
+        assert self._socket is not None
+        await self._socket.send_json({"type": "disconnect", "reason": "refresh_requested",
+                                      "debug_info": {"host": "fake"}})
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+        deadline = time.monotonic() + within
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; calls {self.calls!r}, "
+                                     f"responses {self.responses!r}")
+            await asyncio.sleep(0.01)
+
+    # -- the server --------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.text()
+        if request.content_type == "application/json":
+            args: dict[str, Any] = json.loads(raw or "{}")
+        else:
+            args = dict(parse_qsl(raw))
+        args.update(request.query)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        scripted = self._failures.get(method)
+        if scripted:
+            status, headers = scripted.pop(0)
+            self.calls.append(Call(method, args, token, time.monotonic(), status))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=status,
+                                     headers=headers)
+        self.calls.append(Call(method, args, token, time.monotonic()))
+        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != expected:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "bot",
+                    "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                    "is_enterprise_install": False}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/link/?ticket=t1"}
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {
+                "id": user.id, "team_id": self.team_id, "name": user.name, "real_name": user.name,
+                "is_bot": False, "deleted": False, "is_email_confirmed": user.email_confirmed,
+                "profile": {"email": user.email, "display_name": user.name,
+                            "real_name": user.name.title()}}}
+        self._ts += 1
+        ts = f"1795561300.{self._ts:06d}"
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args.get("channel"), "ts": ts,
+                    "message": {"type": "message", "text": args.get("text"),
+                                "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append((request.match_info["id"], await request.json(), time.monotonic()))
+        if self.response_url_status != 200:
+            return web.Response(status=self.response_url_status, text="expired_url")
+        return web.Response(text="ok")
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self.sockets_opened += 1
+        self._socket, self._socket_request = socket, request
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                                "connection_info": {"app_id": "A0APP"}})
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(frame.data))
+        return socket

@@ -1,0 +1,309 @@
+"""The Slack adapter: real bolt + slack_sdk against a fake Slack over HTTP and websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.slack import SlackAdapter, SlackConfig, SlackConfigError
+from adapters.slack.render import render
+from bot.core import Bot
+from bot.message import Message
+from bot.reply import Badge, Code, Link, Reply, Strong, Table, Text, Tone
+from bot.sandbox import Sandbox
+from tests.conftest import MakeBot
+from tests.fakes.slack_server import FakeSlack
+
+SECRET = "signing-secret-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack_sdk reads proxy variables itself and ignores NO_PROXY.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class Echo:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.seen: list[Message] = []
+        self.delay = delay
+
+    async def handle(self, message: Message) -> Reply | None:
+        self.seen.append(message)
+        await asyncio.sleep(self.delay)
+        if not (message.direct or message.mentioned or message.text.startswith("!tf ")):
+            return None
+        private = "secret" in message.text
+        return Reply((Text.of("pong: " + message.text),), private=private, summary="psst")
+
+
+@contextlib.asynccontextmanager
+async def http_mode(fake: FakeSlack, bot: Any) -> AsyncIterator[tuple[SlackAdapter, str]]:
+    config = SlackConfig(bot_token=fake.bot_token, signing_secret=SECRET, mode="http",
+                         base_url=fake.api_url)
+    adapter = SlackAdapter(config, bot)
+    runner = web.AppRunner(adapter.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    task = asyncio.create_task(adapter.run())
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 5)
+        yield adapter, f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def socket_mode(fake: FakeSlack, bot: Any) -> AsyncIterator[SlackAdapter]:
+    config = SlackConfig(bot_token=fake.bot_token, app_token=fake.app_token,
+                         base_url=fake.api_url, ping_interval=0.2)
+    adapter = SlackAdapter(config, bot)
+    task = asyncio.create_task(adapter.run())
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 5)
+        yield adapter
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def post_signed(url: str, payload: dict[str, Any], *, form: bool = False,
+                      secret: str = SECRET, age: int = 0) -> tuple[int, float]:
+    body = urlencode(payload) if form else json.dumps(payload)
+    stamp = str(int(time.time()) - age)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256)
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + digest.hexdigest(),
+               "Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session, session.post(url, data=body,
+                                                                 headers=headers) as response:
+        await response.read()
+        return response.status, time.monotonic() - started
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks)
+
+
+async def test_signed_slash_command_is_acked_and_answered_in_channel(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with http_mode(slack, bot) as (_, url):
+        status, _ = await post_signed(url, slack.slash("U0ALICE", "status sample-web"), form=True)
+        assert status == 200
+        await slack.wait_for(lambda: len(slack.responses) == 1)
+    [(_, body, _)] = slack.responses
+    assert body["response_type"] == "in_channel" and body["text"] == "psst"
+    assert "pong: status sample-web" in texts(body["blocks"])
+    [message] = bot.seen
+    assert (message.sender.user_id, message.sender.email) == ("U0ALICE", "alice@example.org")
+    assert message.mentioned and message.room == "C0OPS"
+
+
+async def test_mentions_and_dms_are_answered_once_each(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with http_mode(slack, bot) as (_, url):
+        mention = slack.event("app_mention", "U0BOB", "<@U0BOT> status &lt;x&gt;",
+                              thread_ts="1699999999.000100")
+        same = {**mention, "event": {**mention["event"], "type": "message"}}
+        for payload in (mention, same):  # Slack sends both for a mention in a channel
+            assert (await post_signed(url, payload))[0] == 200
+        dm = slack.event("message", "U0BOB", "status sample-cron", channel="D0BOB",
+                         channel_type="im")
+        chatter = slack.event("message", "U0BOB", "lunch?")
+        own = slack.event("message", "U0BOT", "pong: something")
+        for payload in (dm, chatter, own):
+            assert (await post_signed(url, payload))[0] == 200
+        await slack.wait_for(lambda: len(slack.posted("chat.postMessage")) == 2)
+        await asyncio.sleep(0.2)
+    posts = sorted((c.args["channel"], c.args.get("thread_ts"), c.args["text"][:40])
+                   for c in slack.posted("chat.postMessage"))
+    assert [(p[0], p[1]) for p in posts] == [("C0OPS", "1699999999.000100"), ("D0BOB", None)]
+    assert sorted(m.text for m in bot.seen) == ["lunch?", "status <x>", "status sample-cron"]
+    assert len(slack.posted("users.info")) == 1, "the user's profile is cached"
+
+
+async def test_bad_signature_or_old_timestamp_is_rejected_and_runs_nothing(
+    slack: FakeSlack,
+) -> None:
+    bot = Echo()
+    async with http_mode(slack, bot) as (_, url):
+        forged = await post_signed(url, slack.slash("U0EVE", "restart x"), form=True,
+                                   secret="guessed")
+        stale = await post_signed(url, slack.slash("U0EVE", "restart x"), form=True, age=301)
+        replayed = await post_signed(url, slack.event("app_mention", "U0EVE", "<@U0BOT> x"),
+                                     age=3600)
+        await asyncio.sleep(0.2)
+    assert (forged[0], stale[0], replayed[0]) == (401, 401, 401)
+    assert bot.seen == [] and slack.responses == []
+    assert not slack.posted("chat.postMessage")
+
+
+async def test_a_slow_command_acks_in_time_and_answers_later(slack: FakeSlack) -> None:
+    async with http_mode(slack, Echo(delay=3.2)) as (_, url):
+        status, took = await post_signed(url, slack.slash("U0ALICE", "slow"), form=True)
+        assert status == 200 and took < 1.0
+        slack.response_url_status = 404  # and by then the response_url has gone stale
+        await slack.wait_for(lambda: bool(slack.posted("chat.postMessage")), within=6)
+    [post] = slack.posted("chat.postMessage")
+    assert post.args["channel"] == "C0OPS" and "pong: slow" in texts(post.args["blocks"])
+
+
+async def test_private_replies_are_ephemeral_or_a_dm_with_a_notice(slack: FakeSlack) -> None:
+    async with http_mode(slack, Echo()) as (_, url):
+        await post_signed(url, slack.slash("U0ALICE", "secret one"), form=True)
+        await post_signed(url, slack.event("app_mention", "U0ALICE", "<@U0BOT> secret two"))
+        await slack.wait_for(lambda: bool(slack.responses and slack.posted("chat.postEphemeral")))
+    assert slack.responses[0][1]["response_type"] == "ephemeral"
+    [dm] = slack.posted("chat.postMessage")
+    assert dm.args["channel"] == "U0ALICE" and "secret two" in texts(dm.args["blocks"])
+    [aside] = slack.posted("chat.postEphemeral")
+    assert (aside.args["channel"], aside.args["user"], aside.args["text"]) == (
+        "C0OPS", "U0ALICE", "psst")
+
+
+async def test_a_rate_limited_post_waits_for_retry_after(slack: FakeSlack) -> None:
+    async with http_mode(slack, Echo()) as (_, url):
+        slack.fail("chat.postMessage", 429, retry_after=1)
+        await post_signed(url, slack.event("app_mention", "U0BOB", "<@U0BOT> hi"))
+        await slack.wait_for(lambda: bool(slack.posted("chat.postMessage")), within=5)
+    limited, sent = [c for c in slack.calls if c.method == "chat.postMessage"]
+    assert limited.status == 429 and sent.at - limited.at >= 0.95
+
+
+async def test_socket_mode_answers_and_survives_a_dropped_socket(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with socket_mode(slack, bot):
+        await slack.wait_for(lambda: slack.sockets_opened == 1)
+        first = await slack.push("slash_commands", slack.slash("U0BOB", "one"))
+        await slack.wait_for(lambda: len(slack.responses) == 1 and len(slack.acks) == 1)
+        slack.drop_socket()
+        await slack.wait_for(lambda: slack.sockets_opened == 2, within=5)
+        mention = slack.event("app_mention", "U0BOB", "<@U0BOT> two")
+        second = await slack.push("events_api", mention)
+        await slack.wait_for(lambda: bool(slack.posted("chat.postMessage")))
+        await slack.ask_to_reconnect()
+        await slack.wait_for(lambda: slack.sockets_opened == 3, within=5)
+        await slack.push("events_api", slack.event("message", "U0BOB", "three", channel="D0B",
+                                                   channel_type="im"))
+        await slack.wait_for(lambda: len(slack.posted("chat.postMessage")) == 2)
+    assert {a["envelope_id"] for a in slack.acks} >= {first, second}
+    assert [m.text for m in bot.seen] == ["one", "two", "three"]
+    assert len(slack.posted("apps.connections.open")) == 3
+
+
+async def test_announcements_go_to_channels_and_to_users_dms(slack: FakeSlack) -> None:
+    async with socket_mode(slack, Echo()) as adapter:
+        await adapter.send("C0NEWS", Reply.text("maintenance at 10:00"))
+        await adapter.send("slack:U0ALICE", Reply.text("your tool is on python3.9"))
+    assert [c.args["channel"] for c in slack.posted("chat.postMessage")] == ["C0NEWS", "U0ALICE"]
+
+
+def test_block_kit_has_cards_for_tables_code_context_and_escapes() -> None:
+    reply = Reply((
+        Text.of(Strong("sample-web"), " <!channel> & ", Link("docs", "https://x.org/a|b")),
+        Table(("job", "state", "image"), (("web", Badge("running", Tone.OK), "python3.11"),)),
+        Code("Traceback ```\nboom"),
+    ), is_error=True, summary="status of sample-web")
+    [message] = render(reply)
+    assert message.text == "status of sample-web"
+    intro, card, code = message.blocks
+    assert intro["text"]["text"] == (
+        ":x: *sample-web* &lt;!channel&gt; &amp; <https://x.org/a%7Cb|docs>")
+    assert card["text"]["text"] == "*web*"
+    assert [f["text"] for f in card["fields"]] == [
+        "*state*\n:large_green_circle: running", "*image*\npython3.11"]
+    assert code["text"]["text"] == "```\nTraceback `\u200b``\nboom\n```"
+
+
+def test_block_kit_respects_slack_limits() -> None:
+    rows = tuple((f"job{i}", Badge("ok", Tone.OK)) for i in range(15))
+    many = Reply(tuple([Code("x" * 9000)] + [Table(("job", "state"), rows)] * 10))
+    pages = render(many, max_messages=2)
+    assert len(pages) == 2 and all(len(p.blocks) <= 50 for p in pages)
+    assert "more blocks not shown" in json.dumps(pages[-1].blocks[-1])
+    sections = [b for p in pages for b in p.blocks if b["type"] == "section"]
+    assert all(len(b["text"]["text"]) <= 3000 for b in sections)
+
+
+def test_config_takes_secrets_from_the_environment_and_checks_the_mode() -> None:
+    env = {"FORGEBOT_SLACK_BOT_TOKEN": "xoxb-1", "FORGEBOT_SLACK_APP_TOKEN": "xapp-1"}
+    config = SlackConfig.from_toml({"bot_token": "ignored"}, env)
+    assert (config.mode, config.bot_token, config.app_token) == ("socket", "xoxb-1", "xapp-1")
+    assert "xoxb-1" not in repr(config)
+    with pytest.raises(SlackConfigError, match="FORGEBOT_SLACK_SIGNING_SECRET"):
+        SlackConfig.from_toml({"mode": "http"}, env)
+
+
+# -- end to end with the real core and the Toolforge sandbox -------------------
+
+
+async def test_only_a_maintainer_restarts_and_only_after_confirming(
+    slack: FakeSlack, make_bot: MakeBot, sandbox: Sandbox
+) -> None:
+    bot: Bot = await make_bot()
+    async with http_mode(slack, bot) as (_, url):
+        for user, rid in (("U0EVE", "eve"), ("U0CAROL", "carol"), ("U0BOB", "bob")):
+            await post_signed(url, slack.slash(user, "restart sample-crashloop",
+                                               response_id=rid), form=True)
+        await slack.wait_for(lambda: len(slack.responses) == 3)
+        assert all("confirm" not in json.dumps(body) for _, body, _ in slack.responses)
+        refusals = [body["text"] for _, body, _ in slack.responses]
+        assert all("maintainers" in text for text in refusals)
+        assert "not linked" in refusals[1], "carol's email is not confirmed, so it proves nothing"
+        assert "signed in as bob" in refusals[2]
+        assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
+
+        await post_signed(url, slack.slash("U0ALICE", "restart sample-crashloop",
+                                           response_id="ask"), form=True)
+        await slack.wait_for(lambda: len(slack.responses) == 4)
+        found = re.search(r"confirm (\d{4})", json.dumps(slack.responses[-1][1]))
+        assert found and sandbox.restart_count("sample-crashloop", "irc-bot") == 0
+        await post_signed(url, slack.slash("U0ALICE", f"confirm {found.group(1)}",
+                                           response_id="go"), form=True)
+        await slack.wait_for(lambda: len(slack.responses) == 5)
+    assert sandbox.restart_count("sample-crashloop", "irc-bot") == 1
+    assert "restarted" in json.dumps(slack.responses[-1][1])
+
+
+async def test_logs_from_a_mention_arrive_redacted_in_a_dm(
+    slack: FakeSlack, make_bot: MakeBot, sandbox: Sandbox
+) -> None:
+    async with socket_mode(slack, await make_bot()):
+        await slack.wait_for(lambda: slack.sockets_opened == 1)
+        await slack.push("events_api", slack.event("app_mention", "U0ALICE",
+                                                   "<@U0BOT> logs sample-crashloop"))
+        await slack.wait_for(lambda: bool(slack.posted("chat.postEphemeral")))
+    [dm] = slack.posted("chat.postMessage")
+    shown = json.dumps(dm.args)
+    assert dm.args["channel"] == "U0ALICE"
+    assert "[REDACTED]" in shown and "ConnectionRefusedError" in shown
+    everything = shown + json.dumps([c.args for c in slack.posted("chat.postEphemeral")])
+    assert "SECRET" not in everything
+    assert not any(secret in everything for secret in sandbox.fake_secrets)
