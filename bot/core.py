@@ -8,7 +8,6 @@ bot: the user gets a reference, the log gets the traceback under the same one.
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 
@@ -121,7 +120,7 @@ class Bot:
         command = self.registry.get(pending.command)
         if command is None:
             raise UsageError(f"the command {pending.command} no longer exists")
-        invocation = Invocation(pending.command, json.loads(pending.arguments))
+        invocation = Invocation(pending.command, pending.load_arguments())
         return await self.execute(ctx, command, invocation, confirmed=True)
 
     async def _ask_confirmation(

@@ -20,6 +20,9 @@ def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
         raise UsageError(f"{tool} has no job {quote_user(wanted)} (its jobs: {names})")
     if len(jobs) == 1:
         return jobs[0]
+    web = [j for j in jobs if j.is_webservice]
+    if len(web) == 1:
+        return web[0]
     if not jobs:
         raise UsageError(f"{tool} has no jobs, so there are no logs to show")
     names = ", ".join(j.name for j in jobs)
@@ -59,7 +62,7 @@ COMMAND = command(
     summary="show the last lines of a job's log (sent to you privately unless --here)",
     args=(
         Arg("tool", "the Toolforge tool name"),
-        Arg("job", "the job (optional when the tool has one job)", required=False),
+        Arg("job", "the job (default: the web service, or the only job)", required=False),
     ),
     flags=(
         Flag("lines", "how many lines (default 20, at most 200)", kind=int, minimum=1),

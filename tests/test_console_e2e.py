@@ -91,7 +91,7 @@ async def test_logs_are_private_redacted_and_audited(bot: Bot, sandbox: Sandbox)
     assert reply is not None and reply.private
     out = "\n".join(await adapter.handle_line("logs sample-web --lines 200"))
     assert "[REDACTED]" in out
-    for secret in sandbox.fake_secrets():
+    for secret in sandbox.fake_secrets:
         assert secret not in out, f"fake secret {secret!r} leaked"
     events = await bot.services.store.audit_events(tool="sample-web")
     assert {e.action for e in events} == {"logs"}
@@ -118,11 +118,11 @@ async def test_api_500_and_timeout_are_explained_and_the_bot_keeps_going(
     make_bot: MakeBot, sandbox: Sandbox
 ) -> None:
     bot = await make_bot(timeout=0.5)
-    sandbox.fail_next(status=500, count=5)
+    sandbox.fail_next(status=500, count=1, path_prefix="/jobs/v1/tool/sample-web/jobs")
     failed = await say(bot, "bob", "status sample-web")
     assert failed.startswith("error:") and "500" in failed
-    sandbox.hang_next(count=5)
     job = await _crashloop_job(bot)
+    sandbox.hang_next(count=1)
     code = code_in(await say(bot, "alice", "restart sample-crashloop"))
     timed_out = await say(bot, "alice", f"confirm {code}")
     assert "did not answer" in timed_out
