@@ -1,0 +1,108 @@
+"""``forgebot plan``: the migration plan for a repository, offline, as text or JSON.
+
+    forgebot plan --repo <path-or-url> [--grid FILE] [--tool NAME] [--format text|json]
+
+``--grid`` reads crontab lines / jsub commands / webservice lines (``-`` for
+stdin); ``--jobs`` reads a jobs API answer (``GET /jobs``) with the current jobs.
+A GitLab token, when needed for a private project, comes from ``$GITLAB_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from bot.errors import ForgebotError
+from bot.migration.gitlab_source import DEFAULT_GITLAB, parse_location
+from bot.migration.inspect import inspect_snapshot, is_local, read_snapshot
+from bot.migration.names import is_valid_job_name
+from bot.migration.plan import plan_for
+from bot.migration.render import plan_json_text, plan_reply
+from bot.reply import plain_text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="forgebot plan",
+        description="Plan the move of a Toolforge tool to the build service.",
+    )
+    parser.add_argument("--repo", required=True, help="local checkout, GitLab URL or group/project")
+    parser.add_argument("--grid", help="file with crontab lines / jsub commands ('-' = stdin)")
+    parser.add_argument("--jsubrc", help="the tool's ~/.jsubrc")
+    parser.add_argument("--jobs", help="JSON answer of the jobs API listing the current jobs")
+    parser.add_argument("--tool", help="tool name (default: the repository's name)")
+    parser.add_argument("--ref", help="branch or tag to read (default: the default branch)")
+    parser.add_argument("--gitlab-url", default=DEFAULT_GITLAB, help="for group/project paths")
+    parser.add_argument("--guide-base", default="", help="URL prefix for guide links")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def plan_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        tool = args.tool or _tool_from(args.repo, args.gitlab_url)
+        if not is_valid_job_name(tool):
+            raise ForgebotError(f"'{tool}' is not a tool name; give one with --tool.")
+        snapshot = read_snapshot(
+            args.repo,
+            token=os.environ.get("GITLAB_TOKEN") or None,
+            ref=args.ref,
+            gitlab_url=args.gitlab_url,
+        )
+        report = inspect_snapshot(snapshot, tool=tool)
+        plan = plan_for(
+            tool,
+            report,
+            grid_text=_read(args.grid),
+            jsubrc=_read(args.jsubrc),
+            current_jobs=_read_json(args.jobs),
+            guide_base=args.guide_base,
+        )
+    except ForgebotError as error:
+        print(f"forgebot plan: {error}", file=err)
+        return 1
+    if args.format == "json":
+        out.write(plan_json_text(plan))
+    else:
+        out.write(plain_text(plan_reply(plan)) + "\n")
+    return 0
+
+
+def _tool_from(repo: str, gitlab_url: str) -> str:
+    if is_local(repo):
+        name = os.path.basename(os.path.abspath(os.path.expanduser(repo)))
+    else:
+        name = parse_location(repo, gitlab_url).project_path.rsplit("/", 1)[-1]
+    return name.lower().removeprefix("tool-")
+
+
+def _read(path: str | None) -> str:
+    if not path:
+        return ""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ForgebotError(f"cannot read {path}: {exc.strerror}.") from exc
+
+
+def _read_json(path: str | None) -> Any:
+    text = _read(path)
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ForgebotError(f"{path} is not JSON: {exc}.") from exc

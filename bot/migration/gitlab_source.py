@@ -1,0 +1,140 @@
+"""Reading a repository through GitLab's API with python-gitlab (blocking: run in a thread).
+
+Any GitLab instance works; ``gitlab.wikimedia.org`` is the default for bare
+``group/project`` paths. Every failure becomes a :class:`GitLabError`
+carrying a sentence the user can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import gitlab
+import gitlab.exceptions
+import requests
+from gitlab.v4.objects import Project
+
+from bot.errors import GitLabError
+from bot.migration.snapshot import RepoSource, Snapshot, decode, select
+
+DEFAULT_GITLAB = "https://gitlab.wikimedia.org"
+TIMEOUT_SECONDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class GitLabLocation:
+    gitlab_url: str
+    project_path: str
+
+    @property
+    def web_url(self) -> str:
+        return f"{self.gitlab_url}/{self.project_path}"
+
+
+def parse_location(location: str, default_gitlab: str = DEFAULT_GITLAB) -> GitLabLocation:
+    """``https://host/group/proj(.git)``, ``git@host:group/proj.git`` or ``group/proj``."""
+    text = location.strip()
+    ssh = re.match(r"^(?:ssh://)?git@([^:/]+)[:/](.+)$", text)
+    if ssh:
+        return GitLabLocation(f"https://{ssh.group(1)}", _clean_path(ssh.group(2)))
+    if "://" in text:
+        parts = urlsplit(text)
+        base = f"{parts.scheme}://{parts.netloc}"
+        return GitLabLocation(base, _clean_path(parts.path))
+    return GitLabLocation(default_gitlab.rstrip("/"), _clean_path(text))
+
+
+def _clean_path(path: str) -> str:
+    path = path.strip("/").split("/-/", 1)[0]
+    return path.removesuffix(".git").strip("/")
+
+
+def connect(gitlab_url: str, token: str | None = None) -> gitlab.Gitlab:
+    return gitlab.Gitlab(gitlab_url, private_token=token or None, timeout=TIMEOUT_SECONDS)
+
+
+def read_gitlab(
+    location: GitLabLocation, *, token: str | None = None, ref: str | None = None
+) -> Snapshot:
+    gl = connect(location.gitlab_url, token)
+    project = get_project(gl, location)
+    branch = ref or getattr(project, "default_branch", None) or "main"
+    try:
+        tree = project.repository_tree(ref=branch, recursive=True, get_all=True)
+    except gitlab.exceptions.GitlabError as exc:
+        if getattr(exc, "response_code", None) == 404:
+            raise GitLabError(
+                f"{location.project_path} has no branch or tag '{branch}' (or the repository "
+                "is empty)."
+            ) from exc
+        raise gitlab_error(exc, "read the file list", location) from exc
+    except requests.RequestException as exc:
+        raise unreachable(location) from exc
+    blobs = [item for item in tree if item.get("type") == "blob"]
+    paths = tuple(item["path"] for item in blobs)
+    executable = frozenset(item["path"] for item in blobs if item.get("mode") == "100755")
+    contents: dict[str, str] = {}
+    for path in select(paths):
+        try:
+            data = project.files.raw(file_path=path, ref=branch)
+        except gitlab.exceptions.GitlabError as exc:
+            raise gitlab_error(exc, f"read {path}", location) from exc
+        except requests.RequestException as exc:
+            raise unreachable(location) from exc
+        text = decode(data if isinstance(data, bytes) else bytes(str(data), "utf-8"))
+        if text is not None:
+            contents[path] = text
+    source = RepoSource(
+        location=location.web_url,
+        kind="gitlab",
+        ref=branch,
+        web_url=getattr(project, "web_url", location.web_url),
+        clone_url=getattr(project, "http_url_to_repo", f"{location.web_url}.git"),
+        project_path=getattr(project, "path_with_namespace", location.project_path),
+        gitlab_url=location.gitlab_url,
+        visibility=getattr(project, "visibility", ""),
+        default_branch=getattr(project, "default_branch", "") or "",
+    )
+    return Snapshot(source, paths, contents, executable)
+
+
+def get_project(gl: gitlab.Gitlab, location: GitLabLocation) -> Project:
+    try:
+        return gl.projects.get(location.project_path)
+    except gitlab.exceptions.GitlabError as exc:
+        raise gitlab_error(exc, "read the project", location) from exc
+    except requests.RequestException as exc:
+        raise unreachable(location) from exc
+
+
+def unreachable(location: GitLabLocation) -> GitLabError:
+    return GitLabError(
+        f"GitLab at {location.gitlab_url} did not answer in time; nothing was read or changed."
+    )
+
+
+def gitlab_error(
+    exc: gitlab.exceptions.GitlabError, action: str, location: GitLabLocation
+) -> GitLabError:
+    """A sentence for a python-gitlab error while trying to ``action``."""
+    code = getattr(exc, "response_code", None)
+    path = location.project_path
+    if code == 401 or isinstance(exc, gitlab.exceptions.GitlabAuthenticationError):
+        return GitLabError(
+            f"GitLab at {location.gitlab_url} refused the access token (401) while trying to "
+            f"{action}; check the token configured for forgebot."
+        )
+    if code == 404:
+        return GitLabError(
+            f"GitLab has no project '{path}' at {location.gitlab_url} (404), or it is private "
+            "and the token cannot see it."
+        )
+    if code == 403:
+        return GitLabError(
+            f"GitLab does not allow forgebot to {action} in '{path}' (403): the token needs "
+            "Developer access to the project."
+        )
+    message = getattr(exc, "error_message", "") or str(exc)
+    return GitLabError(f"GitLab answered {code or 'an error'} while trying to {action}: {message}")

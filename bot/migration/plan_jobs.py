@@ -1,0 +1,205 @@
+"""Moving job definitions to the build-service image: Procfile entries and job changes."""
+
+from __future__ import annotations
+
+from bot.migration.apijobs import is_build_service_image
+from bot.migration.detect import DEFAULT_PYTHON
+from bot.migration.images import guess
+from bot.migration.inspect import RepoReport
+from bot.migration.model import GridWebservice, Job, Note, Severity
+from bot.migration.names import procfile_name
+from bot.migration.procfile import ProcfileEntry
+from bot.migration.rewrite import rewrite
+from bot.migration.shellwords import split
+
+# languages a job's interpreter may have that the repository's buildpack also provides
+_SAME_IMAGE = {"shell", "sql"}
+_NO_BUILDPACK = {"perl", "tcl"}
+
+
+class JobPlanner:
+    """Collects Procfile entries and build-service job definitions, one job at a time."""
+
+    def __init__(self, tool: str, report: RepoReport | None, notes: list[Note]) -> None:
+        self.tool = tool
+        self.report = report
+        self.notes = notes
+        self.image = f"tool-{tool}/tool-{tool}:latest"
+        existing = report.procfile if report and report.procfile else ()
+        self.procfile: dict[str, ProcfileEntry] = {e.name: e for e in existing}
+        self.jobs: list[Job] = []
+        self.on_demand: list[Job] = []
+        self.apt_extra: dict[str, str] = {}
+        self.extra_requirements: list[str] = []
+        self.web_needs_nfs = False
+        self.runtime_version: str | None = None
+        self._logs_noted = False
+        if report and report.language == "python":
+            self.runtime_version = report.version or DEFAULT_PYTHON
+        elif report:
+            self.runtime_version = report.version
+
+    def add(self, job: Job) -> None:
+        if is_build_service_image(job.image) or self.report is None:
+            self._keep(job)
+            return
+        language = guess([t.value for t in split(job.command).tokens if t.kind == "word"])
+        repo_language = self.report.language
+        if language.language not in _SAME_IMAGE and language.language != repo_language:
+            self._keep_prebuilt(job, language.language)
+            return
+        if language.language == "sql":
+            self.apt_extra.setdefault("mariadb-client", f"job {job.name} runs the mysql client")
+        rewritten = rewrite(job.command, set(self.report.paths), self.tool)
+        entry = self._entry(job.name, rewritten.command)
+        self._check_executable(rewritten.program, job.name)
+        mount = None
+        if rewritten.needs_nfs:
+            mount = "all"
+            where = ", ".join(rewritten.on_nfs) or "the tool home"
+            self.notes.append(
+                Note(
+                    "code-on-nfs",
+                    f"still uses {where} from NFS: read through $TOOL_DATA_DIR "
+                    "with mount: all; moving it into the repository is better",
+                    Severity.WARNING,
+                    job.name,
+                    job.source,
+                )  # fmt: skip
+            )
+        filelog = None
+        if job.filelog_stdout or job.filelog_stderr:
+            mount, filelog = "all", True
+            self.notes.append(
+                Note(
+                    "filelog",
+                    "log files on a build-service image need mount: all and filelog: true",
+                    Severity.INFO,
+                    job.name,
+                )  # fmt: skip
+            )
+        elif not self._logs_noted and job.filelog is not False:
+            self._logs_noted = True
+            self.notes.append(
+                Note(
+                    "logs",
+                    "build-service jobs write no .out/.err files: read their output "
+                    "with 'toolforge jobs logs <name>'",
+                    Severity.INFO,
+                )  # fmt: skip
+            )
+        moved = job.with_changes(
+            command=entry.name,
+            image=self.image,
+            mount=mount,
+            filelog=filelog,
+            workdir=None,
+        )
+        (self.on_demand if job.kind == "one-off" else self.jobs).append(moved)
+
+    def add_web(self, grid: GridWebservice | None) -> bool:
+        """Make sure a ``web`` process exists when the tool has a website; ``True`` if it has."""
+        report = self.report
+        web = report.web if report else None
+        if report:
+            self.web_needs_nfs = any(n.problem in ("nfs", "home-path") for n in report.notes)
+        if "web" in self.procfile:
+            return True
+        if web is None and grid is None:
+            return False
+        if report is None:
+            return grid is not None
+        if web is not None and web.command:
+            self.procfile["web"] = ProcfileEntry("web", web.command)
+            self.notes.append(
+                Note(
+                    "web-procfile",
+                    f"{web.framework} app in {web.entry or 'the repository'}: "
+                    f"'web: {web.command}' serves it on $PORT",
+                    Severity.INFO,
+                )  # fmt: skip
+            )
+            if web.needs_dependency:
+                self._require(web.needs_dependency)
+            return True
+        if grid is not None and grid.extra_args:
+            command = rewrite(grid.extra_args, set(report.paths), self.tool).command
+            self.procfile["web"] = ProcfileEntry("web", command)
+            self.notes.append(
+                Note(
+                    "web-port",
+                    f"'web: {command}' must listen on 0.0.0.0 and the port in $PORT",
+                    Severity.WARNING,
+                )  # fmt: skip
+            )
+            return True
+        self.notes.append(
+            Note(
+                "web-procfile",
+                "I could not tell how the web server starts: add a 'web:' line "
+                "to the Procfile that listens on $PORT",
+                Severity.WARNING,
+            )  # fmt: skip
+        )
+        return True
+
+    def _require(self, dependency: str) -> None:
+        if self.report is not None and self.report.package_manager == "pip":
+            self.extra_requirements.append(dependency)
+            self.notes.append(
+                Note(
+                    "python-web-server", f"{dependency} is added to requirements.txt", Severity.INFO
+                )  # fmt: skip
+            )
+        else:
+            self.notes.append(
+                Note(
+                    "python-web-server",
+                    f"add {dependency} to the project's dependencies",
+                    Severity.WARNING,
+                )  # fmt: skip
+            )
+
+    def _keep(self, job: Job) -> None:
+        (self.on_demand if job.kind == "one-off" else self.jobs).append(job)
+
+    def _keep_prebuilt(self, job: Job, language: str) -> None:
+        repo = self.report.language if self.report else None
+        if language in _NO_BUILDPACK:
+            message = (
+                f"{language} has no buildpack: the job stays on the pre-built image {job.image}"
+            )
+            problem = "no-buildpack"
+        else:
+            message = (f"runs {language} but the repository builds as {repo or 'nothing'}: it "
+                       f"stays on the pre-built image {job.image} (or build a second image with "
+                       "'toolforge build start -i <name>')")  # fmt: skip
+            problem = "multiple-languages"
+        self.notes.append(Note(problem, message, Severity.WARNING, job.name, job.source))
+        self._keep(job)
+
+    def _entry(self, job_name: str, command: str) -> ProcfileEntry:
+        for entry in self.procfile.values():
+            if entry.command == command and entry.name != "web":
+                return entry
+        base = procfile_name(job_name)
+        name, counter = base, 2
+        while name in self.procfile or name == "web":
+            name, counter = f"{base}-{counter}", counter + 1
+        entry = ProcfileEntry(name, command)
+        self.procfile[name] = entry
+        return entry
+
+    def _check_executable(self, program: str, job_name: str) -> None:
+        report = self.report
+        path = program.removeprefix("./")
+        if report is None or path not in report.paths or path in report.executable:
+            return
+        self.notes.append(
+            Note(
+                "not-executable",
+                f"{path} is not executable in the repository: git update-index --chmod=+x {path}",
+                Severity.WARNING,
+                job_name,
+            )  # fmt: skip
+        )

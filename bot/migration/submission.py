@@ -1,0 +1,418 @@
+"""One grid submission (``jsub ... program args``) -> one job definition and its notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.migration.images import ImageGuess, basename, guess
+from bot.migration.jsub import (
+    SUBMIT_COMMANDS,
+    SubmitOptions,
+    embedded_options,
+    mail_to_emails,
+    merged,
+    parse_option_lines,
+    parse_options,
+)
+from bot.migration.memory import DEFAULT_MIB, MAX_PER_JOB_MIB, quantity
+from bot.migration.model import Job, JobKind, Note, Severity
+from bot.migration.names import grid_default_name, job_name, unique
+from bot.migration.paths import home_relative, looks_like_directory
+from bot.migration.shellwords import Words
+
+DISCARD = "/dev/null"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """Where the submission sits: tokens ``first..last`` of ``words``; ``schedule`` is
+    ``None`` outside a crontab and ``""`` for a crontab schedule that was not accepted."""
+
+    words: Words
+    first: int
+    last: int
+    schedule: str | None
+    line_no: int
+    workdir: str | None
+    source: str
+    chained: bool = False
+
+
+@dataclass
+class SubmissionResult:
+    job: Job | None
+    notes: list[Note] = field(default_factory=list)
+    env: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def job_from_submission(
+    sub: Submission,
+    *,
+    defaults: SubmitOptions,
+    scripts: Mapping[str, str],
+    taken: set[str],
+    tool: str,
+) -> SubmissionResult:
+    tokens = sub.words.tokens[sub.first : sub.last + 1]
+    result = SubmissionResult(None)
+    src = sub.source
+    cut = next((i for i, t in enumerate(tokens) if t.kind == "redirect"), len(tokens))
+    values = [t.value for t in tokens[:cut]]
+    head = basename(values[0]) if values else ""
+    if head in SUBMIT_COMMANDS:
+        opts, start = parse_options(values[1:])
+        start += 1
+    else:
+        opts, start = SubmitOptions(), 1 if head == "jlocal" else 0
+    if start >= len(values):
+        result.notes.append(
+            _warn("not-understood", f"{head or 'this line'}: no program to run", src)
+        )
+        return result
+    script_path, script = _find_script(values[start:], scripts, tool)
+    embedded = parse_option_lines(embedded_options(script)) if script else SubmitOptions()
+    own = merged(embedded, opts)
+    effective = merged(defaults, own)
+    image = guess(values[start:], shebang=_shebang(script))
+    command = sub.words.span(sub.first + start, sub.first + cut - 1)
+
+    name = _name(effective, values[start:], image, taken, result, src)
+    if cut < len(tokens):
+        result.notes.append(
+            _info(
+                "shell-syntax",
+                "the output redirection belonged to the submit command itself and is dropped",
+                src,
+                name,
+            )
+        )
+    kind, schedule = _kind(head, effective, sub, name, result)
+    command, workdir = _workdir(command, effective, sub, tool, name, result)
+    stdout, stderr, filelog = _logs(effective, name, tool, result, src)
+    mem = _memory(effective.mem_mib, name, image, result, src)
+    emails = mail_to_emails(effective.mail_when)
+    if effective.mail_to:
+        result.notes.append(
+            _warn(
+                "emails",
+                f"-M {effective.mail_to}: mail can only go to the tool's maintainers",
+                src,
+                name,
+            )
+        )
+    if effective.mail_when and emails:
+        result.notes.append(
+            _info("emails", f"-m {effective.mail_when} becomes emails: {emails}", src, name)
+        )
+    wait = effective.sync and kind == "one-off"
+    if effective.sync and kind != "one-off":
+        result.notes.append(_info("one-off", "-sync only applies to one-off jobs", src, name))
+    result.notes.extend(_image_notes(image, name, src))
+    result.notes.extend(dropped_notes(own, name, src))
+    if script_path and embedded.name is None and (embedded.dropped or embedded.mem_mib):
+        result.notes.append(
+            _info(
+                "no-equivalent", f"options from '#$' lines in {script_path} were applied", src, name
+            )
+        )
+    if head not in SUBMIT_COMMANDS:
+        result.notes.append(_wrapped_note(head, sub, name))
+    result.env = list(effective.env)
+    result.job = Job(
+        name=name,
+        command=command,
+        kind=kind,
+        image=image.image,
+        schedule=schedule,
+        mem=mem,
+        emails=emails,
+        filelog=filelog,
+        filelog_stdout=stdout,
+        filelog_stderr=stderr,
+        wait=wait,
+        workdir=workdir,
+        source=src,
+    )
+    return result
+
+
+def dropped_notes(opts: SubmitOptions, job: str | None, source: str) -> list[Note]:
+    notes = [
+        Note("no-equivalent", f"{d.option}: {d.reason}", d.severity, job, source)
+        for d in opts.dropped
+    ]
+    notes.extend(
+        _warn("unknown-option", f"{option}: not a jsub option I know; ignored", source, job)
+        for option in opts.unknown
+    )
+    return notes
+
+
+def _name(
+    opts: SubmitOptions,
+    words: list[str],
+    image: ImageGuess,
+    taken: set[str],
+    result: SubmissionResult,
+    src: str,
+) -> str:
+    if opts.name:
+        raw = opts.name
+    else:
+        raw = grid_default_name(_script_word(words, image) or words[0])
+    name = job_name(raw)
+    if name != raw:
+        result.notes.append(
+            _info(
+                "job-name",
+                f"job '{raw}' is named '{name}': names are "
+                "lowercase letters, digits, '-' and '.', at most 52",
+                src,
+                name,
+            )
+        )
+    final = unique(name, taken)
+    if final != name:
+        result.notes.append(
+            _warn(
+                "job-name",
+                f"'{name}' is already used by another job; this one is called '{final}'",
+                src,
+                final,
+            )
+        )
+    if re.fullmatch(r"cron-\d+", final):
+        result.notes.append(
+            _info(
+                "job-name",
+                f"'{final}' was the crontab wrapper's name; "
+                "a name saying what the job does is easier to manage",
+                src,
+                final,
+            )
+        )
+    return final
+
+
+def _kind(
+    head: str, opts: SubmitOptions, sub: Submission, name: str, result: SubmissionResult
+) -> tuple[JobKind, str | None]:
+    src = sub.source
+    if head == "jstart" or opts.continuous:
+        if sub.schedule is not None:
+            result.notes.append(
+                _info(
+                    "cron-keepalive",
+                    "cron only restarted this if it had "
+                    "died; a continuous job is restarted automatically, so the "
+                    "schedule is dropped",
+                    src,
+                    name,
+                )
+            )
+        result.notes.append(
+            _warn(
+                "continuous-exit",
+                "the grid restarted it only after a failure; "
+                "Kubernetes restarts it whenever it exits, even with status 0",
+                src,
+                name,
+            )
+        )
+        return "continuous", None
+    if sub.schedule is not None:
+        return "scheduled", sub.schedule or None
+    return "one-off", None
+
+
+def _workdir(
+    command: str,
+    opts: SubmitOptions,
+    sub: Submission,
+    tool: str,
+    name: str,
+    result: SubmissionResult,
+) -> tuple[str, str | None]:
+    directory = opts.workdir or sub.workdir
+    if opts.cwd and directory is None and sub.schedule is None:
+        result.notes.append(
+            _warn(
+                "working-directory",
+                "-cwd ran the job where jsub was called; "
+                "that directory is unknown here: add 'cd <dir> && ' or use "
+                "absolute paths",
+                sub.source,
+                name,
+            )
+        )
+    if directory is None or home_relative(directory, tool) == "":
+        return command, None
+    return f"cd {directory} && {command}", directory
+
+
+def _logs(
+    opts: SubmitOptions, name: str, tool: str, result: SubmissionResult, src: str
+) -> tuple[str | None, str | None, bool | None]:
+    out = _log_path(opts.stdout, name, ".out", tool, result, src) if opts.stdout else None
+    err = _log_path(opts.stderr, name, ".err", tool, result, src) if opts.stderr else None
+    if opts.join:
+        out = out or f"{name}.out"
+        err = out
+    if out == DISCARD and err in (DISCARD, None if opts.join else DISCARD):
+        result.notes.append(
+            _info(
+                "logs",
+                "output went to /dev/null: no log files; 'toolforge jobs logs' still shows it",
+                src,
+                name,
+            )
+        )
+        return None, None, False
+    if opts.stdout or opts.stderr:
+        result.notes.append(_info("filelog", "log files kept where the grid wrote them", src, name))
+    out = None if out == f"{name}.out" else out
+    err = None if err == f"{name}.err" else err
+    return out, err, None
+
+
+def _log_path(
+    path: str, name: str, suffix: str, tool: str, result: SubmissionResult, src: str
+) -> str:
+    if path == DISCARD:
+        return DISCARD
+    relative = home_relative(path, tool)
+    target = relative if relative is not None else path
+    if looks_like_directory(path):
+        target = f"{target.rstrip('/')}/{name}{suffix}".lstrip("/") if target else f"{name}{suffix}"
+        if relative is None and path.startswith("/"):
+            target = "/" + target
+        result.notes.append(
+            _info(
+                "log-directory",
+                f"{path} is a directory: SGE wrote one file "
+                f"per run there; the job now appends to {target}",
+                src,
+                name,
+            )
+        )
+    return target
+
+
+def _memory(
+    mib: int | None, name: str, image: ImageGuess, result: SubmissionResult, src: str
+) -> str | None:
+    if mib is None or mib == DEFAULT_MIB:
+        return None
+    if mib > MAX_PER_JOB_MIB:
+        result.notes.append(
+            _warn(
+                "memory-over-limit",
+                f"{quantity(mib)} is over the 4Gi per-job "
+                "limit; asking for 4Gi (grid memory counted virtual memory, so "
+                "less is usually enough)",
+                src,
+                name,
+            )
+        )
+        mib = MAX_PER_JOB_MIB
+    elif mib > DEFAULT_MIB:
+        result.notes.append(
+            _info(
+                "memory-virtual",
+                f"{quantity(mib)} kept, but the grid counted virtual memory: less may be enough",
+                src,
+                name,
+            )
+        )
+    if image.language == "java":
+        result.notes.append(_info("java-memory", "set -Xmx below the memory limit", src, name))
+    return quantity(mib)
+
+
+def _image_notes(image: ImageGuess, name: str, src: str) -> list[Note]:
+    notes = []
+    if image.venv:
+        notes.append(
+            _warn(
+                "python-venv",
+                "a virtualenv built on the grid does not work in the "
+                "new images: the build service installs requirements.txt",
+                src,
+                name,
+            )
+        )
+    if image.python2:
+        notes.append(
+            _warn("python2", "Python 2 is not available: port the code to Python 3", src, name)
+        )
+    if image.bastion_command:
+        notes.append(
+            _warn(
+                "bastion-command",
+                f"'{image.bastion_command}' only exists on the bastion, not inside jobs",
+                src,
+                name,
+            )
+        )
+    return notes
+
+
+def _wrapped_note(head: str, sub: Submission, name: str) -> Note:
+    if sub.schedule is None:
+        return _info(
+            "one-off",
+            f"'{head}' is not a grid submit command; translated as a one-off job",
+            sub.source,
+            name,
+        )
+    if head == "jlocal":
+        return _info(
+            "cron-wrapped",
+            "jlocal ran this on the cron host; now it is a scheduled job like any other",
+            sub.source,
+            name,
+        )
+    return _info(
+        "cron-wrapped",
+        f"the grid's crontab wrapper submitted this as "
+        f"'cron-{sub.line_no}'; now it is a scheduled job",
+        sub.source,
+        name,
+    )
+
+
+def _script_word(words: list[str], image: ImageGuess) -> str | None:
+    """The script an interpreter runs (``python3 -u bot.py`` -> ``bot.py``), if any."""
+    if not image.interpreter:
+        return None
+    return next((w for w in words[1:] if not w.startswith("-")), None)
+
+
+def _find_script(words: list[str], scripts: Mapping[str, str], tool: str) -> tuple[str | None, str]:
+    candidates = [w for w in words[:3] if not w.startswith("-")]
+    for word in candidates:
+        relative = home_relative(word, tool)
+        path = (relative if relative is not None else word).removeprefix("./")
+        best = max(
+            (key for key in scripts if path == key or path.endswith("/" + key)),
+            key=len,
+            default=None,
+        )
+        if best is not None:
+            return best, scripts[best]
+    return None, ""
+
+
+def _shebang(script: str) -> str:
+    first = script.split("\n", 1)[0] if script else ""
+    return first[2:].strip() if first.startswith("#!") else ""
+
+
+def _info(problem: str, message: str, source: str, job: str | None = None) -> Note:
+    return Note(problem, message, Severity.INFO, job, source)
+
+
+def _warn(problem: str, message: str, source: str, job: str | None = None) -> Note:
+    return Note(problem, message, Severity.WARNING, job, source)
