@@ -102,6 +102,17 @@ async def test_a_stream_mention_is_answered_in_the_same_stream_and_topic(zulip: 
     assert mention.room == "toolforge" and not mention.direct
 
 
+async def test_a_group_dm_is_a_small_room_answered_to_everyone(zulip: FakeZulip) -> None:
+    bot = Echo()
+    async with running(zulip, bot):
+        zulip.inject_dm(ALICE, "are you around?", others=(BOB,))
+        zulip.inject_dm(ALICE, "!tf status sample-web", others=(BOB,))
+        await zulip.wait_for(lambda: len(zulip.sent) == 1)
+        await asyncio.sleep(0.1)
+    assert zulip.sent == [Sent("private", (ALICE, BOB), "", "pong: status sample-web")]
+    assert [(m.direct, m.room) for m in bot.seen] == [(False, "dm:11,12")] * 2
+
+
 async def test_a_private_reply_in_a_stream_goes_to_a_dm_with_a_notice(zulip: FakeZulip) -> None:
     async with running(zulip, Echo()):
         zulip.inject_stream(ALICE, "general", "help", f"{zulip.mention_bot()} secret stuff")

@@ -166,8 +166,10 @@ class SlackAdapter:
                 else:
                     await self._post(channel, page)
 
-    async def _on_event(self, ack: Any, event: dict[str, Any]) -> None:
+    async def _on_event(self, ack: Any, event: dict[str, Any], context: Any) -> None:
         await ack()
+        # Known from auth.test in run(); bolt's context has it too if a request comes first.
+        self.bot_user_id = self.bot_user_id or context.bot_user_id
         if event.get("subtype") or event.get("bot_id") or "user" not in event:
             return  # edits, joins and other bots' messages are not commands
         key = (str(event.get("channel", "")), str(event.get("ts", "")))
