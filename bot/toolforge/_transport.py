@@ -1,0 +1,166 @@
+"""The HTTP plumbing under ``ToolforgeClient``: credentials per tool, retries, errors, JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+
+from bot.errors import ToolforgeError
+from bot.toolforge._auth import ToolforgeAuth
+from bot.toolforge._errors import (
+    error_for_exception,
+    error_for_response,
+    service_of,
+    unreadable,
+)
+
+_RETRY_STATUSES = (502, 503)
+_RETRY_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError)
+# At most this many requests in flight per client. Waiting here rather than in
+# httpcore's pool matters: its queue costs O(queued x connections) per request.
+_MAX_IN_FLIGHT = 100
+
+
+class GatewayTransport:
+    """Sends one API call through the gateway and turns every failure into a ToolforgeError.
+
+    Only GET is retried (once, after a connect error or a 502/503, with a short
+    pause): a POST that timed out may still have restarted the job, so
+    anything that changes a tool is sent exactly once.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: ToolforgeAuth,
+        tool_auth: dict[str, ToolforgeAuth],
+        timeout: float,
+        user_agent: str,
+        retry_backoff: float,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._auth = auth
+        self._tool_auth = tool_auth
+        self._timeout = timeout
+        self._user_agent = user_agent
+        self._retry_backoff = retry_backoff
+        self._http = self._make_http(auth)
+        self._tool_http: dict[str, httpx.AsyncClient] = {}
+        self.last_warnings: tuple[str, ...] = ()
+        self._in_flight = asyncio.Semaphore(_MAX_IN_FLIGHT)
+
+    async def aclose(self) -> None:
+        clients = [self._http, *self._tool_http.values()]
+        self._tool_http.clear()
+        for client in clients:
+            await client.aclose()
+
+    def _make_http(self, auth: ToolforgeAuth) -> httpx.AsyncClient:
+        headers = {"User-Agent": self._user_agent, "Accept": "application/json"}
+        headers.update(auth.headers())
+        # Plain http (the sandbox) needs no TLS context, and building one costs ~0.1 s.
+        verify = auth.ssl_context() if self.base_url.startswith("https://") else False
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            verify=verify,
+            timeout=httpx.Timeout(self._timeout),
+            limits=httpx.Limits(max_connections=_MAX_IN_FLIGHT, max_keepalive_connections=20),
+        )
+
+    def _http_for(self, tool: str | None, action: str) -> tuple[httpx.AsyncClient, ToolforgeAuth]:
+        """The shared client, or the one holding this tool's own certificate (self-hosted mode)."""
+        if tool is None or tool not in self._tool_auth:
+            return self._http, self._auth
+        auth = self._tool_auth[tool]
+        if tool not in self._tool_http:
+            try:
+                self._tool_http[tool] = self._make_http(auth)
+            except OSError as error:
+                raise ToolforgeError(
+                    f"forgebot could not load the certificate for tool {tool} "
+                    f"({error.strerror or type(error).__name__}); {action}."
+                ) from error
+        return self._tool_http[tool], auth
+
+    async def send(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        tool: str | None,
+        action: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        not_found_ok: bool = False,
+        hide: tuple[str, ...] = (),
+    ) -> httpx.Response:
+        """A 2xx response (or a 404 when ``not_found_ok``); raises ToolforgeError otherwise.
+
+        ``hide``: values of this call (an envvar's value) an error sentence must not repeat.
+        """
+        http, auth = self._http_for(tool, action)
+        path = url.path if isinstance(url, httpx.URL) else url
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            try:
+                async with self._in_flight:
+                    response = await http.request(method, url, json=payload, params=params)
+            except httpx.HTTPError as error:
+                if not last and isinstance(error, _RETRY_ERRORS):
+                    await asyncio.sleep(self._retry_backoff)
+                    continue
+                raise error_for_exception(
+                    error, path=path, timeout=self._timeout, action=action
+                ) from error
+            if not last and response.status_code in _RETRY_STATUSES:
+                await asyncio.sleep(self._retry_backoff)
+                continue
+            break
+        if response.is_success or (not_found_ok and response.status_code == 404):
+            return response
+        secrets = auth.secrets() + hide
+        raise error_for_response(response, tool=tool, action=action, secrets=secrets)
+
+    async def json(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        tool: str | None,
+        action: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        not_found_ok: bool = False,
+        hide: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """Send, then parse a JSON object; a tolerated 404 reads as ``{}``."""
+        response = await self.send(
+            method, url, tool, action, payload=payload, not_found_ok=not_found_ok, hide=hide
+        )
+        if response.status_code == 404:
+            return {}
+        try:
+            body = response.json() if response.content else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise unreadable(response.request.url.path, action) from None
+        if not isinstance(body, dict):
+            raise unreadable(response.request.url.path, action)
+        messages = body.get("messages")
+        warnings = messages.get("warning") if isinstance(messages, dict) else None
+        self.last_warnings = tuple(str(w) for w in warnings) if isinstance(warnings, list) else ()
+        return body
+
+    def same_origin(self, url: httpx.URL, action: str) -> httpx.URL:
+        """Follow a server-given link only on our own gateway: it would get our credentials."""
+        base = httpx.URL(self.base_url)
+        if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+            raise ToolforgeError(
+                f"the {service_of(url.path)} service pointed to another server for the next "
+                f"page; {action}."
+            )
+        return url
