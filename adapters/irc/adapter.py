@@ -1,0 +1,254 @@
+"""The IRC adapter: one connection kept alive, messages in, replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from adapters.irc.config import IrcConfig
+from adapters.irc.connection import IrcError, IrcSaslError, IrcSession
+from adapters.irc.flood import TokenBucket
+from adapters.irc.identity import AccountTracker, irc_lower
+from adapters.irc.lines import payload_budget
+from adapters.irc.membership import Membership
+from adapters.irc.outbox import Outbox
+from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
+from bot.message import ChatIdentity, Message
+from bot.reply import Reply
+
+log = logging.getLogger(__name__)
+
+#: A connection that stayed up this long resets the reconnect backoff.
+STABLE_AFTER = 60.0
+_FORBIDDEN_TARGET = set(" ,:\r\n\x00\x07")
+
+
+class MessageHandler(Protocol):
+    """What the adapter needs from :class:`bot.core.Bot`."""
+
+    async def handle(self, message: Message) -> Reply | None: ...
+
+
+def backoff_delay(attempt: int, low: float, high: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with "equal jitter": between half and all of low * 2**attempt."""
+    ceiling = min(high, low * 2 ** min(attempt, 30))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+class IrcAdapter:
+    """Serves one IRC network for :class:`bot.core.Bot`; see :class:`IrcConfig`."""
+
+    platform = "irc"
+
+    def __init__(self, config: IrcConfig, bot: MessageHandler) -> None:
+        config.validate()
+        self.config = config
+        self.bot = bot
+        self.tracker = AccountTracker(whois_ttl=config.whois_cache_seconds)
+        self.outbox = Outbox(
+            TokenBucket(config.flood_burst, config.flood_rate), max_age=config.reply_max_age
+        )
+        self.limits = Limits(
+            max_channel_lines=config.max_channel_lines,
+            max_private_lines=config.max_private_lines,
+            overflow=config.overflow,
+            formatting=config.formatting,
+            address_replies=config.address_replies,
+        )
+        self.membership = Membership(config, self.tracker, self.outbox)
+        self.session: IrcSession | None = None
+        self.registrations = 0
+        self._owner_channels = {irc_lower(c) for c in config.owner_channels}
+        self._chains: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set while registered and in every configured channel."""
+        return self.membership.ready
+
+    # --- lifecycle --------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect and serve until cancelled, reconnecting with backoff."""
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        try:
+            while True:
+                started = loop.time()
+                try:
+                    await self._serve_once()
+                except IrcSaslError:
+                    raise
+                except (OSError, IrcError) as exc:
+                    log.warning("irc: %s:%d: %s", self.config.server, self.config.port, exc)
+                if loop.time() - started >= STABLE_AFTER:
+                    attempt = 0
+                delay = backoff_delay(attempt, self.config.reconnect_min, self.config.reconnect_max)
+                attempt += 1
+                log.info("irc: reconnecting in %.1f s", delay)
+                await asyncio.sleep(delay)
+        finally:
+            self.outbox.drop_all("the IRC adapter stopped")
+            for task in list(self._chains.values()):
+                task.cancel()
+
+    async def _serve_once(self) -> None:
+        session = self.session = IrcSession(self.config, self._on_event)
+        try:
+            await session.open()
+            self.registrations += 1
+            self.membership.start(session)
+            helpers = [
+                asyncio.create_task(self.outbox.run(session.send)),
+                asyncio.create_task(session.watchdog()),
+            ]
+            try:
+                reason = await session.closed
+            finally:
+                for task in helpers:
+                    task.cancel()
+                await asyncio.gather(*helpers, return_exceptions=True)
+            raise IrcError(f"disconnected ({reason})")
+        finally:
+            session.close("forgebot stopping")
+            self.session = None
+            self.membership.stop()
+
+    async def send(self, destination: str, reply: Reply) -> None:
+        """Deliver an unsolicited reply to a channel or nick; raises if it could not be."""
+        if not destination or _FORBIDDEN_TARGET & set(destination):
+            raise ValueError(f"not an IRC channel or nick: {destination!r}")
+        outgoing = plan_announcement(reply, destination, self._budget, self.limits)
+        batch = self.outbox.put(outgoing, f"an announcement to {destination}", track=True)
+        assert batch.done is not None
+        await batch.done
+
+    # --- incoming ---------------------------------------------------------------
+
+    def _on_event(self, session: IrcSession, event: Any) -> None:
+        if event.type == "pubmsg":
+            self._on_message(session, event, channel=event.target)
+        elif event.type == "privmsg":
+            self._on_message(session, event, channel=None)
+        else:  # notices, CTCP and /me are never commands
+            self.membership.handle(session, event)
+
+    def _on_message(self, session: IrcSession, event: Any, channel: str | None) -> None:
+        source = event.source
+        if not getattr(source, "user", None) or irc_lower(source.nick) == irc_lower(session.nick):
+            return  # from a server, or our own echo
+        tags = {t["key"]: t["value"] for t in event.tags or []}
+        text = event.arguments[0]
+        self._run_in_order(
+            irc_lower(source.nick),
+            lambda: self._handle_message(session, source, tags, channel, text),
+        )
+
+    def _run_in_order(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
+        # One speaker's commands are handled in the order they were sent.
+        previous = self._chains.get(key)
+
+        async def chained() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await work()
+
+        task = asyncio.create_task(chained())
+        self._chains[key] = task
+        task.add_done_callback(
+            lambda t: self._chains.pop(key, None) if self._chains.get(key) is t else None
+        )
+
+    def _may_be_command(self, text: str, channel: str | None, nick: str) -> bool:
+        """Whether a line could be for the bot, so that a WHOIS is worth sending.
+
+        Only a cost saving for servers without account-tag: a line judged not
+        worth it still reaches the core, as from a sender not logged in.
+        """
+        if channel is None:
+            return True
+        config = getattr(self.bot, "config", None)
+        prefixes = (getattr(config, "prefix", "!"), getattr(config, "bot_name", ""), nick)
+        text = irc_lower(text.lstrip("@ "))
+        return any(p and text.startswith(irc_lower(p)) for p in prefixes)
+
+    async def _account(
+        self,
+        session: IrcSession,
+        source: Any,
+        tags: dict[str, str | None],
+        worth_a_whois: bool = True,
+    ) -> str | None:
+        if "account-tag" in session.caps:
+            return tags.get("account") or None  # no tag: not logged in
+        if {"account-notify", "extended-join"} <= session.caps:
+            known, account = self.tracker.live(source.nick)
+            if known:
+                return account
+        if not worth_a_whois:
+            return None
+        try:
+            return await self.tracker.whois(source.nick, source.user, source.host, session.send)
+        except IrcError:
+            return None
+
+    def _strip_mention(self, text: str, nick: str) -> tuple[str, bool]:
+        head, sep, rest = text.partition(" ")
+        if sep and head[-1:] in (":", ",") and irc_lower(head[:-1]) == irc_lower(nick):
+            return rest.lstrip(), True
+        return text, False
+
+    async def _handle_message(
+        self,
+        session: IrcSession,
+        source: Any,
+        tags: dict[str, str | None],
+        channel: str | None,
+        text: str,
+    ) -> None:
+        worth = self._may_be_command(text, channel, session.nick)
+        account = await self._account(session, source, tags, worth)
+        if channel is not None and irc_lower(channel) in self._owner_channels:
+            if account not in self.config.owners:
+                return
+        mentioned = False
+        if channel is not None:
+            text, mentioned = self._strip_mention(text, session.nick)
+        message = Message(
+            platform="irc",
+            sender=ChatIdentity("irc", user_id=account, display=source.nick),
+            text=text,
+            room=channel,
+            direct=channel is None,
+            mentioned=mentioned,
+            extra={
+                k: v for k, v in (("msgid", tags.get("msgid")), ("time", tags.get("time"))) if v
+            },
+        )
+        origin = f"{source.nick} in {channel or 'a private message'} ({text[:60]!r})"
+        try:
+            reply = await self.bot.handle(message)
+        except Exception:
+            log.exception("irc: the bot failed to handle a message from %s", origin)
+            return
+        if reply is not None:
+            self._deliver(
+                plan_reply(reply, source.nick, channel, self._budget, self.limits), origin
+            )
+
+    def _deliver(self, outgoing: list[Outgoing], origin: str) -> None:
+        if outgoing:
+            self.outbox.put(outgoing, origin)
+
+    def _budget(self, target: str) -> int:
+        session = self.session
+        nick = session.nick if session else self.config.nick
+        mask = session.own_mask if session else None
+        # Unknown host: assume the longest user (10 + "~") and host (63) a server allows.
+        userhost = (
+            mask.split("!", 1)[1] if mask and "!" in mask else "~" + "u" * 10 + "@" + "h" * 63
+        )
+        return payload_budget(f"{nick}!{userhost}", "PRIVMSG", target)

@@ -1,0 +1,173 @@
+"""Fixtures for the IRC tests: one real network per session, bots and peers on it.
+
+Every IRC registration costs about a second on InspIRCd, so the network is
+session-scoped and the integration modules keep their bots and peers for the
+whole module (``loop_scope="module"``) and connect them concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from adapters.irc import IrcAdapter, IrcConfig
+from adapters.irc.adapter import MessageHandler
+from bot.app import SANDBOX_DATA, toolforge_client
+from bot.commands import Command, Invocation
+from bot.config import Config, ToolforgeSettings
+from bot.context import Context
+from bot.core import Bot
+from bot.directory import FileDirectory
+from bot.message import ChatIdentity
+from bot.registry import CommandRegistry
+from bot.reply import Reply
+from bot.sandbox import Sandbox
+from bot.services import Services
+from bot.store import Store
+from commands import all_commands
+from tests.irc.network import IrcNetwork, missing_binaries
+
+CHANNEL = "#wikimedia-cloud"
+ACCOUNTS = {
+    "forgebot": "botpass1",
+    "forgebot2": "botpass2",
+    "alice-libera": "alicepass1",  # linked to developer alice in the scenarios
+    "alice": "alicepass2",  # a Libera account that merely has a developer's name
+    "bob-irc": "bobpass1",
+}
+
+
+@pytest.fixture(scope="session")
+def irc_network() -> Iterator[IrcNetwork]:
+    missing = missing_binaries()
+    if missing:
+        names = " ".join(missing)
+        why = f"the IRC integration tests need {names} (apt-get install {names})"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {why}")
+        pytest.skip(why)
+    network = IrcNetwork(dict(ACCOUNTS)).start()
+    try:
+        yield network
+    finally:
+        network.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    network = getattr(item, "funcargs", {}).get("irc_network")
+    if report.failed and isinstance(network, IrcNetwork):
+        report.sections.append(("IRC daemon logs", network.logs()))
+    return report
+
+
+def bot_config(network: IrcNetwork, **changes: Any) -> IrcConfig:
+    """A bot config for the test network: no TLS, no flood control, fast retries."""
+    base = IrcConfig(
+        server=network.host,
+        port=network.port,
+        tls=False,
+        nick="forgebot",
+        password=ACCOUNTS["forgebot"],
+        channels=(CHANNEL,),
+        flood_rate=0,
+        connect_timeout=10,
+        reconnect_min=0.05,
+        reconnect_max=0.5,
+        rejoin_delay=0.2,
+    )
+    return base.replace(**changes)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    config: IrcConfig, bot: MessageHandler, wait: bool = True
+) -> AsyncIterator[IrcAdapter]:
+    """An adapter serving in the background; with ``wait``, only once it is in its channels."""
+    adapter = IrcAdapter(config, bot)
+    task = asyncio.create_task(adapter.run())
+    try:
+        if wait:
+            waiter = asyncio.ensure_future(adapter.ready.wait())
+            done, _ = await asyncio.wait(
+                [waiter, task], timeout=15, return_when=asyncio.FIRST_COMPLETED
+            )
+            if task in done:
+                task.result()
+            if waiter not in done:
+                waiter.cancel()
+                raise TimeoutError("the IRC adapter did not get ready in 15 s")
+        yield adapter
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@dataclass
+class HandlerCall:
+    command: str
+    account: str | None
+    sender: ChatIdentity
+
+
+@dataclass
+class SpiedBot:
+    """A real :class:`Bot` whose command handlers record who reached them."""
+
+    bot: Bot
+    sandbox: Sandbox
+    calls: list[HandlerCall] = field(default_factory=list)
+
+    def reached(self, command: str) -> list[HandlerCall]:
+        return [c for c in self.calls if c.command == command]
+
+
+def _spied(command: Command, calls: list[HandlerCall]) -> Command:
+    real = command.handler
+
+    async def handler(ctx: Context, inv: Invocation) -> Reply:
+        calls.append(HandlerCall(command.name, ctx.account, ctx.message.sender))
+        return await real(ctx, inv)
+
+    return dataclasses.replace(command, handler=handler)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def spied_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SpiedBot]:
+    """The real core on a fresh SQLite store, talking to a module-wide sandbox."""
+    box = Sandbox(SANDBOX_DATA)
+    await box.start()
+    data: Path = tmp_path_factory.mktemp("irc-bot")
+    config = Config(
+        data_dir=data,
+        database_url=f"sqlite:///{data / 'bot.sqlite3'}",
+        toolforge=ToolforgeSettings(url=box.base_url, timeout=5.0),
+        directory_file=SANDBOX_DATA,
+        admins=("root-sre",),
+    )
+    services = Services(
+        toolforge=toolforge_client(config),
+        store=await Store.open(config.storage_url),
+        directory=FileDirectory(SANDBOX_DATA),
+        config=config,
+    )
+    calls: list[HandlerCall] = []
+    registry = CommandRegistry(_spied(c, calls) for c in all_commands())
+    try:
+        yield SpiedBot(Bot(config, services, registry), box, calls)
+    finally:
+        await services.toolforge.aclose()
+        await services.store.close()
+        await box.stop()

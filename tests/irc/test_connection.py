@@ -1,0 +1,324 @@
+"""The adapter on a real network with a stand-in core: identity, output, staying up.
+
+The commands here are an echo (who the adapter said is speaking), so these
+tests are about the transport; tests/irc/test_scenarios.py runs the real core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+import pytest_asyncio
+
+from adapters.irc import IrcAdapter, IrcSaslError
+from bot.message import Message
+from bot.reply import Badge, Bullets, Code, Reply, Strong, Table, Text, Tone
+from tests.irc.conftest import ACCOUNTS, CHANNEL, bot_config, running
+from tests.irc.network import IrcNetwork
+from tests.irc.peer import Line, Peer, privmsgs_from
+from tests.irc.proxy import TcpRelay
+
+pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
+
+CHAN = CHANNEL
+OWNERS = "#owners"
+HOSTILE = "evil\r\nQUIT :pwned\r\nPRIVMSG #test :injected\x00\x01ACTION x\x01"
+
+
+class Echo:
+    """Answers ``!tf <word>`` with a canned reply, or with who the adapter said spoke."""
+
+    def __init__(self, direct_only: bool = False) -> None:
+        self.seen: list[Message] = []
+        self.canned: dict[str, Reply] = {}
+        self.direct_only = direct_only
+
+    async def handle(self, message: Message) -> Reply | None:
+        self.seen.append(message)
+        text = message.text
+        if self.direct_only and not message.direct:
+            return None
+        if text.startswith("!tf "):
+            text = text[4:]
+        elif not (message.direct or message.mentioned):
+            return None
+        if text in self.canned:
+            return self.canned[text]
+        return Reply.text(
+            f"{text}: {message.sender.user_id or 'nobody'} ({message.sender.display})"
+        )
+
+    def last(self, display: str) -> Message:
+        return [m for m in self.seen if m.sender.display == display][-1]
+
+
+@dataclass
+class World:
+    network: IrcNetwork
+    bot: IrcAdapter
+    echo: Echo
+    whois_bot: IrcAdapter
+    whois_echo: Echo
+    alice: Peer
+    mallory: Peer
+    extra: list[Peer] = field(default_factory=list)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(irc_network: IrcNetwork) -> AsyncIterator[World]:
+    echo, whois_echo = Echo(), Echo(direct_only=True)
+    main = bot_config(
+        irc_network, channels=(CHAN,), owner_channels=(OWNERS,), owners=("alice-libera",)
+    )
+    # No IRCv3 account capabilities: the adapter must fall back to WHOIS.
+    fallback = bot_config(
+        irc_network,
+        nick="whoisbot",
+        sasl_account="forgebot2",
+        password=ACCOUNTS["forgebot2"],
+        channels=(CHAN,),
+        caps=(),
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        host, port = irc_network.host, irc_network.port
+        bot, whois_bot, alice, mallory = await asyncio.gather(
+            stack.enter_async_context(running(main, echo)),
+            stack.enter_async_context(running(fallback, whois_echo)),
+            Peer.connect(host, port, "alice", "alice-libera", ACCOUNTS["alice-libera"]),
+            Peer.connect(host, port, "mallory"),
+        )
+        await asyncio.gather(
+            alice.join(CHAN), mallory.join(CHAN), alice.join(OWNERS), mallory.join(OWNERS)
+        )
+        w = World(irc_network, bot, echo, whois_bot, whois_echo, alice, mallory)
+        yield w
+        for peer in (alice, mallory, *w.extra):
+            await peer.close()
+
+
+async def ask(peer: Peer, target: str, text: str, bot: str = "forgebot") -> Line:
+    since = peer.mark()
+    await peer.say(target, text)
+    if not target.startswith("#"):
+        return await peer.expect(privmsgs_from(bot, peer.nick), since=since)
+    to_me = privmsgs_from(bot, target)
+    return await peer.expect(
+        lambda ln: to_me(ln) and ln.text.startswith(f"{peer.nick}: "), since=since
+    )
+
+
+async def test_bot_logs_in_with_sasl_and_negotiates_account_capabilities(world: World) -> None:
+    session = world.bot.session
+    assert session is not None and session.account == "forgebot"
+    assert {"sasl", "account-tag", "extended-join", "account-notify"} <= session.caps
+
+
+async def test_the_speaker_is_the_services_account_not_the_nick(world: World) -> None:
+    reply = await ask(world.alice, CHAN, "!tf who")
+    assert reply.text == "alice: who: alice-libera (alice)"
+    msg = world.echo.last("alice")
+    assert (msg.platform, msg.room, msg.direct) == ("irc", CHAN, False)
+    reply = await ask(world.mallory, "forgebot", "who")
+    assert reply.text == "who: nobody (mallory)"
+    assert world.echo.last("mallory").direct and world.echo.last("mallory").room is None
+
+
+async def test_forged_account_tags_are_not_believed(world: World) -> None:
+    for tag in ("@account=alice-libera", "@+account=alice-libera", "@+draft/account=alice-libera"):
+        since = world.mallory.mark()
+        await world.mallory.send(f"{tag} PRIVMSG {CHAN} :!tf forged")
+        reply = await world.mallory.expect(privmsgs_from("forgebot", CHAN), since=since)
+        assert reply.text == "mallory: forged: nobody (mallory)", tag
+
+
+async def test_addressing_by_nick_is_a_mention(world: World) -> None:
+    reply = await ask(world.alice, CHAN, "ForgeBot: ping")
+    assert reply.text == "alice: ping: alice-libera (alice)"
+    assert world.echo.last("alice").mentioned and world.echo.last("alice").text == "ping"
+
+
+async def test_whois_fallback_finds_the_account_and_follows_nick_changes(world: World) -> None:
+    assert world.whois_bot.session is not None and "account-tag" not in world.whois_bot.session.caps
+    reply = await ask(world.alice, "whoisbot", "who", bot="whoisbot")
+    assert reply.text == "who: alice-libera (alice)"
+    await world.alice.change_nick("alice_")
+    await world.mallory.change_nick("alice")
+    try:
+        reply = await ask(world.mallory, "whoisbot", "who", bot="whoisbot")
+        assert reply.text == "who: nobody (alice)"
+        reply = await ask(world.alice, "whoisbot", "who", bot="whoisbot")
+        assert reply.text == "who: alice-libera (alice_)"
+    finally:
+        await world.mallory.change_nick("mallory")
+        await world.alice.change_nick("alice")
+
+
+async def test_owner_channel_hears_only_its_owners(world: World) -> None:
+    reply = await ask(world.alice, OWNERS, "!tf who")
+    assert reply.text == "alice: who: alice-libera (alice)"
+    seen, since = len(world.echo.seen), world.mallory.mark()
+    await world.mallory.say(OWNERS, "!tf who")
+    await ask(world.alice, OWNERS, "!tf sync")  # answered after mallory's line was handled
+    assert [m.sender.display for m in world.echo.seen[seen:]] == ["alice"]
+    assert not [ln for ln in world.mallory.lines[since:] if "mallory" in ln.text]
+
+
+async def test_private_reply_goes_to_the_speaker_with_a_note_in_the_channel(world: World) -> None:
+    world.echo.canned["secret"] = Reply((Code("token line 1\nline 2"),), private=True)
+    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    await world.alice.say(CHAN, "!tf secret")
+    await world.alice.expect(lambda ln: ln.text == "line 2", since=a_since)
+    channel = await world.mallory.collect(privmsgs_from("forgebot", CHAN), m_since, quiet=0.2)
+    assert [ln.text for ln in channel] == ["alice: I sent you the answer in a private message."]
+    private = [ln.text for ln in world.alice.lines[a_since:] if ln.params[0] == "alice"]
+    assert private == ["token line 1", "line 2"]
+
+
+async def test_a_200_line_reply_does_not_flood_the_channel(world: World) -> None:
+    world.echo.canned["flood"] = Reply((Code("\n".join(f"log {i}" for i in range(200))),))
+    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    await world.alice.say(CHAN, "!tf flood")
+    await world.alice.expect(lambda ln: "more lines: ask with --lines" in ln.text, since=a_since)
+    channel = await world.mallory.collect(privmsgs_from("forgebot", CHAN), m_since, quiet=0.2)
+    assert len(channel) == 1 and "200 lines long" in channel[0].text
+    private = [
+        ln
+        for ln in world.alice.lines[a_since:]
+        if ln.command == "PRIVMSG" and ln.params[0] == "alice"
+    ]
+    assert len(private) == world.bot.config.max_private_lines
+
+
+async def test_long_lines_are_split_under_512_bytes_on_word_boundaries(world: World) -> None:
+    words = [f"wörd{i}€" for i in range(300)]
+    world.echo.canned["long"] = Reply.text(" ".join(words))
+    since = world.alice.mark()
+    await world.alice.say("forgebot", "long")
+    await world.alice.expect(lambda ln: ln.text.endswith("wörd299€"), since=since)
+    got = [ln for ln in world.alice.lines[since:] if ln.command == "PRIVMSG"]
+    assert len(got) > 2
+    for line in got:
+        relayed = line.raw.split(" ", 1)[1] if line.raw.startswith("@") else line.raw
+        assert len(relayed.encode()) + 2 <= 512
+    assert " ".join(ln.text for ln in got).split(" ") == words
+
+
+async def test_hostile_text_in_a_reply_cannot_inject_commands(world: World) -> None:
+    world.echo.canned["evil"] = Reply(
+        (
+            Text.of(Strong(HOSTILE), " ", Badge(HOSTILE, Tone.ERROR)),
+            Table(("job",), ((HOSTILE,),)),
+            Bullets(((HOSTILE,),)),
+            Code(HOSTILE),
+        )
+    )
+    registrations = world.bot.registrations
+    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    await world.alice.say("forgebot", "evil")
+    await ask(world.alice, "forgebot", "after")  # still answering, in order
+    lines = world.alice.lines[a_since:] + world.mallory.lines[m_since:]
+    assert not [ln for ln in lines if ln.command == "QUIT" and ln.nick == "forgebot"]
+    assert not [ln for ln in world.mallory.lines[m_since:] if ln.text == "injected"]
+    assert all("\x00" not in ln.raw and "\x01" not in ln.raw for ln in lines)
+    assert world.bot.registrations == registrations and world.bot.session is not None
+
+
+async def test_a_line_that_is_not_utf8_does_not_break_the_connection(world: World) -> None:
+    since = world.mallory.mark()
+    await world.mallory.send(b"PRIVMSG forgebot :caf\xe9 \xff")
+    reply = await world.mallory.expect(privmsgs_from("forgebot"), since=since)
+    assert reply.text.startswith("café ÿ: nobody")
+
+
+async def test_announcements_are_sent_and_awaited(world: World) -> None:
+    since = world.mallory.mark()
+    await world.bot.send(CHAN, Reply.text("maintenance at 12:00\r\nQUIT"))
+    line = await world.mallory.expect(privmsgs_from("forgebot", CHAN), since=since)
+    assert line.text == "maintenance at 12:00"
+    with pytest.raises(ValueError):
+        await world.bot.send("#a,#b", Reply.text("x"))
+
+
+async def test_flood_control_paces_a_long_private_reply(world: World) -> None:
+    world.bot.outbox.bucket.capacity, world.bot.outbox.bucket.rate = 3, 20.0
+    try:
+        world.echo.canned["ten"] = Reply((Code("\n".join(f"n{i}" for i in range(10))),))
+        since = world.alice.mark()
+        await world.alice.say("forgebot", "ten")
+        await world.alice.expect(lambda ln: ln.text == "n9", within=5, since=since)
+        times = [ln.at for ln in world.alice.lines[since:] if ln.text.startswith("n")]
+        assert times[2] - times[0] < 0.1  # the burst
+        assert times[-1] - times[0] >= 6 / 20  # then 20 lines per second
+    finally:
+        world.bot.outbox.bucket.rate = 0
+
+
+async def test_kicked_bot_rejoins_after_the_configured_delay(world: World) -> None:
+    await world.alice.join("#kick")  # first in: alice is the channel operator
+    config = bot_config(
+        world.network,
+        nick="kickbot",
+        sasl_account="forgebot2",
+        password=ACCOUNTS["forgebot2"],
+        channels=("#kick",),
+        rejoin_delay=0.3,
+    )
+    async with running(config, Echo()) as bot:
+        since = world.alice.mark()
+        await world.alice.send("KICK #kick kickbot :out")
+        await world.alice.expect(lambda ln: ln.command == "KICK", since=since)
+        join = await world.alice.expect(
+            lambda ln: ln.command == "JOIN" and ln.nick == "kickbot", since=since
+        )
+        kick = next(ln for ln in world.alice.lines[since:] if ln.command == "KICK")
+        assert join.at - kick.at >= 0.25
+        await asyncio.wait_for(bot.ready.wait(), 5)
+
+
+async def test_refused_sasl_stops_or_continues_as_configured(world: World) -> None:
+    strict = bot_config(world.network, nick="strictbot", password="wrong", sasl_required=True)
+    lenient_echo = Echo()
+    lenient = bot_config(world.network, nick="lenientbot", password="wrong", sasl_required=False)
+    with pytest.raises(IrcSaslError, match="refused SASL PLAIN"):
+        async with running(strict, Echo(), wait=True):
+            pass
+    async with running(lenient, lenient_echo) as bot:
+        assert bot.session is not None and bot.session.account is None
+        reply = await ask(world.alice, CHAN, "!tf who", bot="lenientbot")
+        assert reply.text == "alice: who: alice-libera (alice)"
+
+
+async def test_dead_link_is_noticed_by_ping_timeout_and_the_nick_regained(world: World) -> None:
+    relay = await TcpRelay(world.network.host, world.network.port).start()
+    config = bot_config(
+        world.network,
+        port=relay.port,
+        nick="pingbot",
+        sasl_account="forgebot2",
+        password=ACCOUNTS["forgebot2"],
+        ping_interval=0.3,
+        ping_timeout=0.9,
+    )
+    try:
+        async with running(config, Echo()) as bot:
+            relay.freeze()  # silence, no RST: only the watchdog can tell
+            for _ in range(100):
+                if bot.registrations == 2 and bot.ready.is_set():
+                    break
+                await asyncio.sleep(0.05)
+            assert bot.registrations == 2 and bot.session is not None
+            assert bot.session.nick != "pingbot"  # the ghost still holds it
+            reply = await ask(world.alice, CHAN, "!tf who", bot=bot.session.nick)
+            assert reply.text == "alice: who: alice-libera (alice)"
+            relay.sever(only_frozen=True)  # the server drops the ghost...
+            for _ in range(60):
+                if bot.session.nick == "pingbot":
+                    break
+                await asyncio.sleep(0.05)
+            assert bot.session.nick == "pingbot"  # ...and the bot takes its nick back
+    finally:
+        await relay.stop()

@@ -1,0 +1,186 @@
+"""Small parts of the IRC adapter: flood bucket, config, SASL payloads, account tracking."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+
+import pytest
+
+from adapters.irc.adapter import backoff_delay
+from adapters.irc.config import IrcConfig, IrcConfigError
+from adapters.irc.flood import TokenBucket
+from adapters.irc.identity import AccountTracker, irc_lower
+from adapters.irc.outbox import DeliveryFailed, Outbox
+from adapters.irc.render import Outgoing
+from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_bucket_allows_a_burst_then_the_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(3, 0.5, clock)
+    assert [bucket.try_take() for _ in range(4)] == [True, True, True, False]
+    assert bucket.wait_time() == pytest.approx(2.0)
+    clock.now = 2.0
+    assert bucket.try_take() and not bucket.try_take()
+
+
+def test_bucket_with_rate_zero_never_waits() -> None:
+    bucket = TokenBucket(1, 0)
+    assert all(bucket.try_take() for _ in range(1000))
+
+
+async def test_bucket_take_waits_for_the_next_token() -> None:
+    bucket = TokenBucket(1, 50.0)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(6):
+        await bucket.take()
+    assert 0.08 <= loop.time() - start < 0.5  # 5 waits of 20 ms
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    rng = random.Random(1)
+    delays = [backoff_delay(n, 1.0, 60.0, rng) for n in range(10)]
+    assert 0.5 <= delays[0] <= 1.0 and 1.0 <= delays[1] <= 2.0
+    assert all(30.0 <= d <= 60.0 for d in delays[6:])
+    assert len({round(d, 6) for d in delays}) == len(delays)
+
+
+def test_config_from_toml_reads_the_password_from_the_environment() -> None:
+    table = {"server": "irc.libera.chat", "channels": ["#wikimedia-cloud"], "flood_rate": 1}
+    config = IrcConfig.from_toml(table, {"FORGEBOT_IRC_PASSWORD": "pw"})
+    assert config.password == "pw" and config.flood_rate == 1.0
+    assert "pw" not in repr(config)
+    custom = IrcConfig.from_toml({"password_env": "X_PW"}, {"X_PW": "other"})
+    assert custom.password == "other"
+
+
+@pytest.mark.parametrize(
+    ("table", "fragment"),
+    [
+        ({"password": "pw"}, "keep the password out"),
+        ({"nick_name": "x"}, "unknown key"),
+        ({"port": "6697"}, "expected an integer"),
+        ({"channels": "wikimedia-cloud"}, "not a channel"),
+        ({"overflow": "drop"}, "overflow"),
+        ({"sasl_mechanism": "EXTERNAL", "tls_certfile": None}, "EXTERNAL needs"),
+    ],
+)
+def test_config_errors_name_the_key(table: dict[str, object], fragment: str) -> None:
+    table = {k: v for k, v in table.items() if v is not None}
+    with pytest.raises(IrcConfigError, match=fragment):
+        IrcConfig.from_toml(table, {"FORGEBOT_IRC_PASSWORD": "pw"})
+
+
+def test_config_without_password_fails_for_plain_but_not_for_none() -> None:
+    with pytest.raises(IrcConfigError, match="FORGEBOT_IRC_PASSWORD"):
+        IrcConfig.from_toml({}, {})
+    assert IrcConfig.from_toml({"sasl_mechanism": "NONE"}, {}).password == ""
+
+
+def test_sasl_plain_payload_and_chunking() -> None:
+    [line] = authenticate_lines("PLAIN", "forgebot", "pw")
+    assert base64.b64decode(line.split()[1]) == b"forgebot\0forgebot\0pw"
+    long = authenticate_lines("PLAIN", "a", "p" * 600)
+    assert all(len(x.split()[1]) <= 400 for x in long) and len(long) == 3
+    exact = authenticate_lines("PLAIN", "ab", "c" * 294)  # 300 bytes -> 400 base64 chars
+    assert exact[-1] == "AUTHENTICATE +"
+    assert authenticate_lines("EXTERNAL", "x", "") == ["AUTHENTICATE +"]
+
+
+def test_cap_parsing_and_mechanisms() -> None:
+    caps = parse_caps("account-tag sasl=PLAIN,EXTERNAL server-time")
+    assert caps["sasl"] == "PLAIN,EXTERNAL" and "account-tag" in caps
+    assert offers_mechanism(caps, "EXTERNAL") and not offers_mechanism(caps, "SCRAM")
+    assert offers_mechanism({"sasl": ""}, "PLAIN") and not offers_mechanism({}, "PLAIN")
+
+
+def test_tracker_follows_joins_account_changes_and_nick_changes() -> None:
+    t = AccountTracker()
+    t.joined("Alice", "#c", "alice-libera", known=True)
+    assert t.live("alice") == (True, "alice-libera")
+    t.renamed("Alice", "alice_")
+    assert t.live("alice") == (False, None) and t.live("alice_") == (True, "alice-libera")
+    t.account_changed("alice_", None)  # NickServ LOGOUT
+    assert t.live("alice_") == (True, None)
+    t.joined("mallory", "#c", None, known=True)
+    t.renamed("mallory", "Alice")  # takes the maintainer's old nick
+    assert t.live("alice") == (True, None)
+
+
+def test_tracker_forgets_on_quit_netsplit_and_last_part() -> None:
+    t = AccountTracker()
+    t.joined("bob", "#a", "bob-irc", known=True)
+    t.joined("bob", "#b", "bob-irc", known=True)
+    t.left("bob", "#a")
+    assert t.live("bob") == (True, "bob-irc")
+    t.left("bob", "#b")
+    assert t.live("bob") == (False, None)
+    t.joined("carol", "#a", "carol-irc", known=True)
+    t.quit("carol")  # "*.net *.split" is just a QUIT reason
+    assert t.live("carol") == (False, None)
+    t.joined("dave", "#a", "dave-irc", known=True)
+    t.channel_lost("#A")
+    assert t.live("dave") == (False, None)
+
+
+async def test_whois_is_cached_and_checked_against_user_and_host() -> None:
+    clock = FakeClock()
+    t = AccountTracker(whois_ttl=30, clock=clock)
+    sent: list[str] = []
+
+    async def answer() -> None:
+        await asyncio.sleep(0)
+        t.whois_user("alice", "al", "host.example")
+        t.whois_account("alice", "alice-libera")
+        t.whois_end("alice")
+
+    task = asyncio.create_task(answer())
+    assert await t.whois("alice", "al", "host.example", sent.append) == "alice-libera"
+    await task
+    assert sent == ["WHOIS alice"]
+    # Same nick, another user@host (someone took the nick): not believed.
+    assert await t.whois("alice", "mal", "evil.example", sent.append) is None
+    assert sent == ["WHOIS alice"]  # answered from the cache
+    clock.now = 31
+    t.whois_timeout = 0.05
+    assert await t.whois("alice", "al", "host.example", sent.append) is None  # no answer
+    assert sent[-1] == "WHOIS alice" and len(sent) == 2
+
+
+def test_rfc1459_case_folding() -> None:
+    assert irc_lower("Nick[a]\\~") == "nick{a}|^"
+
+
+async def test_outbox_round_robin_expiry_and_rename(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    box = Outbox(TokenBucket(1, 0), max_age=10, clock=clock)
+    box.put([Outgoing("alice", f"p{i}") for i in range(3)], "logs for alice")
+    box.put([Outgoing("#c", "c0")], "status in #c")
+    box.rename("alice", "alice_")
+    written: list[str] = []
+    run = asyncio.create_task(box.run(written.append))
+    await asyncio.sleep(0.01)
+    assert written[:2] == ["PRIVMSG alice_ :p0", "PRIVMSG #c :c0"]
+    assert len(written) == 4
+    tracked = box.put([Outgoing("#c", "late")], "an announcement", track=True)
+    await asyncio.sleep(0.01)
+    assert tracked.done is not None and tracked.done.done()
+    run.cancel()
+    lost = box.put([Outgoing("#c", "never")], "restart in #c", track=True)
+    clock.now = 11
+    box.expire()
+    assert lost.done is not None
+    with pytest.raises(DeliveryFailed):
+        await lost.done
+    assert "restart in #c" in caplog.text and "undelivered" in caplog.text
