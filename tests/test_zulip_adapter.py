@@ -161,6 +161,12 @@ async def test_polling_errors_back_off_and_recover(zulip: FakeZulip) -> None:
         zulip.fail("events", 429, retry_after=0.3)
         zulip.inject_dm(ALICE, "still there?")
         await zulip.wait_for(lambda: len(zulip.sent) == 1)
+
+        def statuses() -> list[int]:
+            return [r.status for r in zulip.requests_to("events", "GET")]
+
+        await zulip.wait_for(lambda: 200 in statuses()[statuses().index(429):]
+                             if 429 in statuses() else False)
     assert [r.status for r in zulip.requests_to("register")] == [500, 500, 200]
     polls = zulip.requests_to("events", "GET")
     limited = next(i for i, r in enumerate(polls) if r.status == 429)

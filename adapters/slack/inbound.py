@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -72,17 +73,35 @@ class UserDirectory:
         self._lookup = lookup
         self._size = size
         self._cache: OrderedDict[str, _Known] = OrderedDict()
+        self._pending: dict[str, asyncio.Future[_Known]] = {}
         self.lookups = 0
 
     async def identity(self, user_id: str, fallback_name: str = "") -> ChatIdentity:
         known = self._cache.get(user_id)
         if known is None or known.until < time.monotonic():
-            known = await self._fetch(user_id, fallback_name)
-            self._cache[user_id] = known
-            self._cache.move_to_end(user_id)
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+            known = await self._lookup_once(user_id, fallback_name)
         return ChatIdentity(PLATFORM, user_id, known.display, known.email)
+
+    async def _lookup_once(self, user_id: str, fallback_name: str) -> _Known:
+        # A burst of messages from one person makes one users.info call, not one each.
+        pending = self._pending.get(user_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[_Known] = asyncio.get_running_loop().create_future()
+        self._pending[user_id] = future
+        try:
+            known = await self._fetch(user_id, fallback_name)  # never raises but on cancel
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        finally:
+            del self._pending[user_id]
+        future.set_result(known)
+        self._cache[user_id] = known
+        self._cache.move_to_end(user_id)
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return known
 
     async def _fetch(self, user_id: str, fallback_name: str) -> _Known:
         until = time.monotonic() + self._ttl
