@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
-from bot.errors import UsageError
+from bot.errors import ToolforgeError, UsageError
 from bot.redact import redact_lines
 from bot.reply import Code, Part, Reply, Strong, Text
 from bot.text import quote_user
 from bot.toolforge import Job
+
+log = logging.getLogger(__name__)
 
 
 def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
@@ -29,6 +34,18 @@ def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
     raise UsageError(f"which job? {tool} has: {names}")
 
 
+async def _envvar_values(ctx: Context, tool: str) -> list[str]:
+    """The tool's envvar values, hidden wherever they appear in its logs.
+
+    If they cannot be read, the pattern-based redaction still applies.
+    """
+    try:
+        return await ctx.services.toolforge.envvar_values(tool)
+    except ToolforgeError as error:
+        log.warning("logs of %s: envvars not read for redaction: %s", tool, error)
+        return []
+
+
 async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
     config = ctx.services.config
@@ -44,8 +61,10 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
             "the logs command works for jobs created with filelog off.",
             private=private,
         )
-    entries = await client.job_logs(tool, job.name, lines)
-    texts = redact_lines(f"{e.datetime} {e.message}" for e in entries)
+    entries, known = await asyncio.gather(
+        client.job_logs(tool, job.name, lines), _envvar_values(ctx, tool)
+    )
+    texts = redact_lines((f"{e.datetime} {e.message}" for e in entries), known)
     heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
     if wanted > lines:
         heading += f" (capped at {config.log_lines_max})"

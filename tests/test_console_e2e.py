@@ -166,3 +166,9 @@ def _console_message(account: str, text: str):  # type: ignore[no-untyped-def]
     from bot.message import ChatIdentity, Message
 
     return Message("console", ChatIdentity("console", account, account), text, direct=True)
+
+
+async def test_logs_hide_the_tools_envvar_values_wherever_they_appear(bot: Bot) -> None:
+    out = await say(bot, "alice", "logs sample-web webservice --lines 200")
+    assert "opening tools-db with ([REDACTED], [REDACTED])" in out
+    assert "web-SECRET-db-password" not in out

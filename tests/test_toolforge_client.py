@@ -209,18 +209,31 @@ async def test_server_error_becomes_a_clear_sentence(
     assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
 
 
-async def test_hanging_restart_times_out_and_restarts_nothing(sandbox: Sandbox) -> None:
+async def test_hanging_restart_times_out_without_claiming_what_happened(
+    sandbox: Sandbox,
+) -> None:
     sandbox.hang_next()
     started = time.monotonic()
     async with ToolforgeClient(sandbox.base_url, timeout=0.3) as api:
         with pytest.raises(ToolforgeTimeout) as caught:
             await api.restart_job("sample-crashloop", "irc-bot")
     assert time.monotonic() - started < 1.5
+    # The POST went out, so the client must not promise nothing happened.
     assert str(caught.value) == (
-        "the jobs service did not answer within 0.3 s; nothing was restarted."
+        "the jobs service did not answer within 0.3 s; it may or may not have acted, "
+        "so check the state before trying again."
     )
     assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
     assert sandbox.job_state("sample-crashloop", "irc-bot") == "pending"
+
+
+async def test_a_read_that_times_out_says_what_was_not_done(sandbox: Sandbox) -> None:
+    sandbox.hang_next()
+    async with ToolforgeClient(sandbox.base_url, timeout=0.3) as api:
+        with pytest.raises(ToolforgeTimeout) as caught:
+            await api.list_jobs("sample-web")
+    assert str(caught.value).startswith("the jobs service did not answer within 0.3 s; ")
+    assert "may or may not" not in str(caught.value)
 
 
 async def test_get_is_retried_once_after_503(client: ToolforgeClient, sandbox: Sandbox) -> None:

@@ -203,6 +203,17 @@ class ToolforgeClient:
         )
         return sorted(str(e.get("name")) for e in _list(body, "envvars") if isinstance(e, dict))
 
+    async def envvar_values(self, tool: str) -> list[str]:
+        """Every envvar value of the tool, only so the redactor can hide them from logs."""
+        body = await self._gateway.json(
+            "GET", _envvars(tool), tool, f"the envvars of {tool} were not read"
+        )
+        return [
+            str(e["value"])
+            for e in _list(body, "envvars")
+            if isinstance(e, dict) and e.get("value")
+        ]
+
     async def get_envvar(self, tool: str, name: str) -> str:
         path = f"{_envvars(tool)}/{_name(name, 'envvar name')}"
         body = await self._gateway.json("GET", path, tool, f"envvar {name} was not read")

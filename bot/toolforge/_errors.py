@@ -108,11 +108,17 @@ def error_for_response(
 
 
 def error_for_exception(
-    error: httpx.HTTPError, *, path: str, timeout: float, action: str
+    error: httpx.HTTPError, *, path: str, timeout: float, action: str, method: str = "GET"
 ) -> ToolforgeError:
     """The error for a request that got no HTTP answer at all."""
     service = service_of(path)
     if isinstance(error, httpx.TimeoutException):
+        if method != "GET" and not isinstance(error, httpx.ConnectTimeout):
+            # The request went out: the service may have acted before going quiet.
+            return ToolforgeTimeout(
+                f"the {service} service did not answer within {timeout:g} s; it may or may "
+                "not have acted, so check the state before trying again."
+            )
         return ToolforgeTimeout(
             f"the {service} service did not answer within {timeout:g} s; {action}."
         )

@@ -116,7 +116,7 @@ class GatewayTransport:
                     await asyncio.sleep(self._retry_backoff)
                     continue
                 raise error_for_exception(
-                    error, path=path, timeout=self._timeout, action=action
+                    error, path=path, timeout=self._timeout, action=action, method=method
                 ) from error
             if not last and response.status_code in _RETRY_STATUSES:
                 await asyncio.sleep(self._retry_backoff)
