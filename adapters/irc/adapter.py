@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 #: A connection that stayed up this long resets the reconnect backoff.
 STABLE_AFTER = 60.0
 _FORBIDDEN_TARGET = set(" ,:\r\n\x00\x07")
+
+
+Work = Callable[[], Awaitable[None]]
 
 
 class MessageHandler(Protocol):
@@ -62,7 +66,8 @@ class IrcAdapter:
         self.session: IrcSession | None = None
         self.registrations = 0
         self._owner_channels = {irc_lower(c) for c in config.owner_channels}
-        self._chains: dict[str, asyncio.Task[None]] = {}
+        self._backlogs: dict[str, deque[Work]] = {}  # per speaker, while a worker runs
+        self._workers: set[asyncio.Task[None]] = set()
 
     @property
     def ready(self) -> asyncio.Event:
@@ -92,7 +97,10 @@ class IrcAdapter:
                 await asyncio.sleep(delay)
         finally:
             self.outbox.drop_all("the IRC adapter stopped")
-            for task in list(self._chains.values()):
+            pending = sum(len(b) for b in self._backlogs.values())
+            if pending:
+                log.warning("irc: stopping with %d received messages not yet handled", pending)
+            for task in list(self._workers):
                 task.cancel()
 
     async def _serve_once(self) -> None:
@@ -147,20 +155,30 @@ class IrcAdapter:
             lambda: self._handle_message(session, source, tags, channel, text),
         )
 
-    def _run_in_order(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
-        # One speaker's commands are handled in the order they were sent.
-        previous = self._chains.get(key)
+    def _run_in_order(self, key: str, work: Work) -> None:
+        # One speaker's messages are handled in the order they were sent, by
+        # one worker per active speaker (not one task per line: a busy
+        # channel would pile up thousands of tasks).
+        backlog = self._backlogs.get(key)
+        if backlog is not None:
+            backlog.append(work)
+            return
+        self._backlogs[key] = deque([work])
+        task = asyncio.create_task(self._drain(key))
+        self._workers.add(task)
+        task.add_done_callback(self._workers.discard)
 
-        async def chained() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            await work()
-
-        task = asyncio.create_task(chained())
-        self._chains[key] = task
-        task.add_done_callback(
-            lambda t: self._chains.pop(key, None) if self._chains.get(key) is t else None
-        )
+    async def _drain(self, key: str) -> None:
+        backlog = self._backlogs[key]
+        try:
+            while backlog:
+                work = backlog.popleft()
+                try:
+                    await work()
+                except Exception:
+                    log.exception("irc: failed to handle a message")
+        finally:
+            del self._backlogs[key]
 
     def _may_be_command(self, text: str, channel: str | None, nick: str) -> bool:
         """Whether a line could be for the bot, so that a WHOIS is worth sending.
@@ -180,7 +198,8 @@ class IrcAdapter:
         session: IrcSession,
         source: Any,
         tags: dict[str, str | None],
-        worth_a_whois: bool = True,
+        text: str,
+        channel: str | None,
     ) -> str | None:
         if "account-tag" in session.caps:
             return tags.get("account") or None  # no tag: not logged in
@@ -188,7 +207,7 @@ class IrcAdapter:
             known, account = self.tracker.live(source.nick)
             if known:
                 return account
-        if not worth_a_whois:
+        if not self._may_be_command(text, channel, session.nick):
             return None
         try:
             return await self.tracker.whois(source.nick, source.user, source.host, session.send)
@@ -209,8 +228,7 @@ class IrcAdapter:
         channel: str | None,
         text: str,
     ) -> None:
-        worth = self._may_be_command(text, channel, session.nick)
-        account = await self._account(session, source, tags, worth)
+        account = await self._account(session, source, tags, text, channel)
         if channel is not None and irc_lower(channel) in self._owner_channels:
             if account not in self.config.owners:
                 return
@@ -228,13 +246,13 @@ class IrcAdapter:
                 k: v for k, v in (("msgid", tags.get("msgid")), ("time", tags.get("time"))) if v
             },
         )
-        origin = f"{source.nick} in {channel or 'a private message'} ({text[:60]!r})"
         try:
             reply = await self.bot.handle(message)
         except Exception:
-            log.exception("irc: the bot failed to handle a message from %s", origin)
+            log.exception("irc: the bot failed on %r from %s", text[:60], source.nick)
             return
         if reply is not None:
+            origin = f"{source.nick} in {channel or 'a private message'} ({text[:60]!r})"
             self._deliver(
                 plan_reply(reply, source.nick, channel, self._budget, self.limits), origin
             )

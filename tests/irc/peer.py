@@ -61,6 +61,7 @@ class Peer:
     lines: list[Line] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _reader_task: asyncio.Task[None] | None = None
+    _syncs: int = 0
 
     @classmethod
     async def connect(
@@ -149,6 +150,14 @@ class Peer:
             seen = len(self.lines)
             await asyncio.sleep(quiet)
         return [line for line in self.lines[since:] if predicate(line)]
+
+    async def sync(self) -> int:
+        """Wait until every line the server sent before now has been read; return a mark."""
+        self._syncs += 1
+        token = f"sync-{self._syncs}"
+        await self.send(f"PING :{token}")
+        await self.expect(lambda ln: ln.command == "PONG" and ln.text == token, since=self.mark())
+        return self.mark()
 
     async def join(self, channel: str) -> None:
         since = self.mark()

@@ -169,7 +169,7 @@ async def test_owner_channel_hears_only_its_owners(world: World) -> None:
 
 async def test_private_reply_goes_to_the_speaker_with_a_note_in_the_channel(world: World) -> None:
     world.echo.canned["secret"] = Reply((Code("token line 1\nline 2"),), private=True)
-    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    a_since, m_since = await world.alice.sync(), await world.mallory.sync()
     await world.alice.say(CHAN, "!tf secret")
     await world.alice.expect(lambda ln: ln.text == "line 2", since=a_since)
     channel = await world.mallory.collect(privmsgs_from("forgebot", CHAN), m_since, quiet=0.2)
@@ -180,7 +180,7 @@ async def test_private_reply_goes_to_the_speaker_with_a_note_in_the_channel(worl
 
 async def test_a_200_line_reply_does_not_flood_the_channel(world: World) -> None:
     world.echo.canned["flood"] = Reply((Code("\n".join(f"log {i}" for i in range(200))),))
-    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    a_since, m_since = await world.alice.sync(), await world.mallory.sync()
     await world.alice.say(CHAN, "!tf flood")
     await world.alice.expect(lambda ln: "more lines: ask with --lines" in ln.text, since=a_since)
     channel = await world.mallory.collect(privmsgs_from("forgebot", CHAN), m_since, quiet=0.2)
@@ -217,7 +217,7 @@ async def test_hostile_text_in_a_reply_cannot_inject_commands(world: World) -> N
         )
     )
     registrations = world.bot.registrations
-    a_since, m_since = world.alice.mark(), world.mallory.mark()
+    a_since, m_since = await world.alice.sync(), await world.mallory.sync()
     await world.alice.say("forgebot", "evil")
     await ask(world.alice, "forgebot", "after")  # still answering, in order
     lines = world.alice.lines[a_since:] + world.mallory.lines[m_since:]

@@ -1,0 +1,210 @@
+"""The issue's scenarios: the real core, a real IRC network, a sandboxed Toolforge.
+
+alice is logged in to the services account ``alice-libera``, which is linked
+to developer ``alice`` (maintainer of sample-crashloop and sample-web);
+mallory has no account; ``alicia`` is logged in to a Libera account that is
+merely *named* alice. A spy on the command handlers proves which messages
+reached maintainer-only code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import pytest_asyncio
+
+from adapters.irc import IrcAdapter
+from tests.irc.conftest import ACCOUNTS, CHANNEL, SpiedBot, bot_config, running
+from tests.irc.network import OPER_NAME, OPER_PASSWORD, IrcNetwork
+from tests.irc.peer import Line, Peer, Predicate, privmsgs_from
+
+pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
+
+TOOL, JOB = "sample-crashloop", "irc-bot"
+MAINTAINER_ONLY = ("restart", "logs")
+
+
+@dataclass
+class World:
+    network: IrcNetwork
+    core: SpiedBot
+    bot: IrcAdapter
+    alice: Peer
+    mallory: Peer
+    alicia: Peer
+
+    def restarts(self) -> int:
+        return self.core.sandbox.restart_count(TOOL, JOB)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(irc_network: IrcNetwork, spied_bot: SpiedBot) -> AsyncIterator[World]:
+    store = spied_bot.bot.services.store
+    await store.link_add("irc:alice-libera", "alice", created_by="test")
+    host, port = irc_network.host, irc_network.port
+    async with contextlib.AsyncExitStack() as stack:
+        bot, alice, mallory, alicia = await asyncio.gather(
+            stack.enter_async_context(running(bot_config(irc_network), spied_bot.bot)),
+            Peer.connect(host, port, "alice", "alice-libera", ACCOUNTS["alice-libera"]),
+            Peer.connect(host, port, "mallory"),
+            Peer.connect(host, port, "alicia", "alice", ACCOUNTS["alice"]),
+        )
+        await asyncio.gather(*(p.join(CHANNEL) for p in (alice, mallory, alicia)))
+        yield World(irc_network, spied_bot, bot, alice, mallory, alicia)
+        for peer in (alice, mallory, alicia):
+            await peer.close()
+
+
+def to(peer: Peer, target: str) -> Predicate:
+    """The first line of the bot's answer to ``peer`` in ``target`` (addressed) or in private."""
+    from_bot = privmsgs_from("forgebot", target)
+
+    def match(line: Line) -> bool:
+        return from_bot(line) and (target == peer.nick or line.text.startswith(f"{peer.nick}: "))
+
+    return match
+
+
+async def command(peer: Peer, text: str, *, expect: str = "", target: str = CHANNEL) -> Line:
+    """Send ``text``; return the first line of the answer that contains ``expect``."""
+    since = peer.mark()
+    await peer.say(target if target.startswith("#") else "forgebot", text)
+    first = await peer.expect(to(peer, target), since=since)
+    from_bot = privmsgs_from("forgebot", target)
+    start = peer.lines.index(first)
+    return await peer.expect(lambda ln: from_bot(ln) and expect in ln.text, since=start)
+
+
+def assert_only_alice_reached_maintainer_handlers(world: World) -> None:
+    for call in world.core.calls:
+        if call.command in MAINTAINER_ONLY:
+            assert call.account == "alice" and call.sender.user_id == "alice-libera", call
+
+
+async def test_logged_in_maintainer_restarts_a_tool_after_confirming(world: World) -> None:
+    before = world.restarts()
+    asked = await command(world.alice, f"!tf restart {TOOL} {JOB}", expect="confirm")
+    code = re.search(r"confirm (\d{4})", asked.text)
+    assert code is not None, asked.text
+    assert world.restarts() == before  # nothing happens before the confirmation
+    done = await command(world.alice, f"!tf confirm {code.group(1)}", expect="Restart")
+    assert "1 restarted" in done.text
+    assert world.restarts() == before + 1
+    assert_only_alice_reached_maintainer_handlers(world)
+
+
+async def test_same_nick_without_an_account_is_refused(world: World) -> None:
+    alice, before, reached = world.alice, world.restarts(), len(world.core.reached("restart"))
+    since = alice.mark()
+    await alice.say("NickServ", "LOGOUT")
+    await alice.expect(lambda ln: ln.command == "901", since=since)  # RPL_LOGGEDOUT
+    try:
+        refused = await command(alice, f"!tf restart {TOOL}", expect="only")
+        assert "not logged in" in refused.text and "NickServ" in refused.text
+        private = await command(alice, f"restart {TOOL}", target="alice", expect="only")
+        assert "NickServ" in private.text
+    finally:
+        since = alice.mark()
+        await alice.say("NickServ", f"IDENTIFY alice-libera {ACCOUNTS['alice-libera']}")
+        await alice.expect(lambda ln: ln.command == "900", since=since)  # RPL_LOGGEDIN
+    assert world.restarts() == before and len(world.core.reached("restart")) == reached
+    assert_only_alice_reached_maintainer_handlers(world)
+
+
+async def test_user_taking_a_maintainers_nick_is_refused_and_cannot_use_her_code(
+    world: World,
+) -> None:
+    alice, mallory, before = world.alice, world.mallory, world.restarts()
+    asked = await command(alice, f"!tf restart {TOOL} {JOB}", expect="confirm")
+    code = re.search(r"confirm (\d{4})", asked.text)
+    assert code is not None
+    await alice.change_nick("alice_away")
+    await mallory.change_nick("alice")
+    try:
+        refused = await command(mallory, f"!tf restart {TOOL}", expect="only")
+        assert "not logged in" in refused.text
+        stolen = await command(mallory, f"!tf confirm {code.group(1)}", expect="code")
+        assert "no pending action" in stolen.text
+        whoami = await command(mallory, "whoami", target="alice")
+        assert "not identified" in whoami.text
+    finally:
+        await mallory.change_nick("mallory")
+        await alice.change_nick("alice")
+    assert world.restarts() == before
+    assert_only_alice_reached_maintainer_handlers(world)
+
+
+async def test_forged_account_tags_never_reach_a_maintainer_handler(world: World) -> None:
+    mallory, before = world.mallory, world.restarts()
+    for tag in ("@account=alice-libera", "@+account=alice-libera"):
+        since = mallory.mark()
+        await mallory.send(f"{tag} PRIVMSG {CHANNEL} :!tf logs {TOOL}")
+        refused = await mallory.expect(to(mallory, CHANNEL), since=since)
+        assert "not logged in" in refused.text
+    assert world.restarts() == before
+    assert_only_alice_reached_maintainer_handlers(world)
+
+
+async def test_a_libera_account_named_like_a_developer_is_not_that_developer(
+    world: World,
+) -> None:
+    refused = await command(world.alicia, f"!tf restart {TOOL}", expect="only")
+    assert "not linked" in refused.text and "irc:alice" in refused.text
+    assert_only_alice_reached_maintainer_handlers(world)
+
+
+async def test_a_200_line_log_reply_does_not_flood_the_channel(world: World) -> None:
+    world.core.sandbox.append_logs(TOOL, JOB, [f"log line {i}" for i in range(250)])
+    alice, mallory = world.alice, world.mallory
+    cap = world.bot.config.max_private_lines
+    for here in ("", " --here"):
+        a_since, m_since = await alice.sync(), await mallory.sync()
+        await alice.say(CHANNEL, f"!tf logs {TOOL} --lines 200{here}")
+        await alice.expect(lambda ln: "more lines: ask with --lines" in ln.text, since=a_since)
+        channel = await mallory.collect(privmsgs_from("forgebot", CHANNEL), m_since, quiet=0.2)
+        assert len(channel) == 1 and "private message" in channel[0].text, here
+        private = [ln for ln in alice.lines[a_since:] if ln.params[:1] == ("alice",)]
+        assert len(private) == cap and private[0].text.startswith("Last 200 log lines")
+
+
+async def test_names_and_log_lines_with_crlf_cannot_inject_commands(world: World) -> None:
+    tool = world.core.sandbox.state.tools["sample-web"]
+    evil = "evil\r\nQUIT :pwned"
+    cron = tool.jobs["refresh-cache"]
+    tool.jobs[evil] = dataclasses.replace(cron, spec={**cron.spec, "name": evil})
+    world.core.sandbox.append_logs(
+        "sample-web", "webservice", [f"ok\r\nPRIVMSG {CHANNEL} :injected\r\nQUIT :pwned\x00"]
+    )
+    alice, mallory, registrations = world.alice, world.mallory, world.bot.registrations
+    a_since, m_since = await alice.sync(), await mallory.sync()
+    try:
+        await command(alice, "!tf status sample-web", expect="")
+        await command(alice, "!tf logs sample-web webservice --lines 1 --here", expect="Last")
+        await alice.expect(lambda ln: ln.text == "QUIT :pwned", since=a_since)  # as text
+        await command(alice, "!tf whoami", expect="alice")  # still connected, still answering
+    finally:
+        del tool.jobs[evil]
+    seen = alice.lines[a_since:] + mallory.lines[m_since:]
+    assert not [ln for ln in seen if ln.nick == "forgebot" and ln.command == "QUIT"]
+    assert not [ln for ln in seen if ln.command == "PRIVMSG" and ln.text == "injected"]
+    assert any("evil QUIT :pwned" in ln.text for ln in alice.lines[a_since:])
+    assert world.bot.registrations == registrations
+
+
+async def test_killed_connection_reconnects_and_answers_again(world: World) -> None:
+    mallory, registrations = world.mallory, world.bot.registrations
+    since = mallory.mark()
+    await mallory.send(f"OPER {OPER_NAME} {OPER_PASSWORD}")
+    await mallory.expect(lambda ln: ln.command == "381", since=since)  # RPL_YOUREOPER
+    await mallory.send("KILL forgebot :testing reconnection")
+    await mallory.expect(lambda ln: ln.command == "QUIT" and ln.nick == "forgebot", since=since)
+    await mallory.expect(lambda ln: ln.command == "JOIN" and ln.nick == "forgebot", since=since)
+    assert world.bot.registrations == registrations + 1
+    answer = await command(world.alice, "!tf whoami", expect="alice")
+    assert "alice-libera" in answer.text
