@@ -56,7 +56,7 @@ PROBLEMS: dict[str, Problem] = {
     "node-port": _p("nodejs", "listening-on-port", "Node.js must use PORT"),
     # java
     "java-build": _p("java", "maven-and-gradle", "Java build"),
-    "java-memory": _p("java", "memory-and-xmx", "Java memory"),
+    "java-memory": _p("java", "memory-and-the-java-heap", "Java memory"),
     # other languages
     "go-binary-path": _p("other-languages", "go", "Go binaries"),
     "no-buildpack": _p("other-languages", "languages-without-a-buildpack", "No buildpack"),

@@ -6,13 +6,16 @@ the documented key order, and can carry comments a maintainer will read.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
+import yaml
+import yaml.resolver
+
 from bot.migration.model import Job
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_./@$~+-][A-Za-z0-9_ ./@$~+=,-]*$")
+_PLAIN = re.compile(r"^[A-Za-z0-9_./@$~+-][A-Za-z0-9_ ./@$~+=,:-]*$")
+_RESOLVER = yaml.resolver.Resolver()
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
 
 
@@ -22,14 +25,38 @@ def scalar(value: str) -> str:
         value
         and _PLAIN.match(value)
         and value.lower() not in _YAML_WORDS
-        and not value.endswith(" ")
-        and not re.fullmatch(r"[-+]?[\d.]+(e[-+]?\d+)?", value, re.IGNORECASE)
+        and not value.endswith((" ", ":"))
+        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+        and not re.match(r"[-+.\d]", value)
         and ": " not in value
         and " #" not in value
         and not value.startswith(("@", "~"))
     ):
         return value
-    return json.dumps(value)
+    return quoted(value)
+
+
+def quoted(value: str) -> str:
+    """A YAML double-quoted scalar; characters YAML may not hold literally are escaped."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD:
+            out.append(ch)
+        elif code > 0xFFFF:
+            out.append(f"\\U{code:08x}")
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    out.append('"')
+    return "".join(out)
 
 
 def render_job(job: Job) -> list[str]:
@@ -39,12 +66,12 @@ def render_job(job: Job) -> list[str]:
         ("image", scalar(job.image)),
     ]
     if job.kind == "scheduled" and job.schedule:
-        pairs.append(("schedule", json.dumps(job.schedule)))
+        pairs.append(("schedule", quoted(job.schedule)))
     if job.kind == "continuous":
         pairs.append(("continuous", "true"))
     optional: list[tuple[str, object]] = [
         ("mem", job.mem),
-        ("cpu", json.dumps(job.cpu) if job.cpu else None),
+        ("cpu", quoted(job.cpu) if job.cpu else None),
         ("emails", job.emails),
         ("retry", job.retry or None),
         ("timeout", job.timeout or None),

@@ -252,9 +252,19 @@ def plan_for(
     if not jsubrc:
         jsubrc = texts.get(".jsubrc", "")
     translation = Translation()
-    if current_jobs is not None:
-        translation = translate_api_jobs(current_jobs, tool=tool)  # type: ignore[arg-type]
     if grid_text.strip() or jsubrc.strip():
-        grid = translate_grid(grid_text, tool=tool, jsubrc=jsubrc, scripts=scripts)
-        translation = translation.merged(grid)
+        translation = translate_grid(grid_text, tool=tool, jsubrc=jsubrc, scripts=scripts)
+    if current_jobs is not None:
+        # What runs today is the truth; a grid line for the same job name is history.
+        current = translate_api_jobs(current_jobs, tool=tool)  # type: ignore[arg-type]
+        replaced = sorted({j.name for j in translation.jobs} & {j.name for j in current.jobs})
+        translation = translation.merged(current)
+        if replaced:
+            note = Note(
+                "already-migrated",
+                f"the grid lines for {', '.join(replaced)} are ignored: the tool already runs "
+                "jobs with those names, and those are carried over",
+                Severity.INFO,
+            )
+            translation = translation.merged(Translation(notes=(note,)))
     return make_plan(tool, report, translation, guide_base=guide_base)

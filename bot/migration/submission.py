@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.migration.images import ImageGuess, basename, guess
+from bot.migration.job_resources import image_notes, log_files, memory
 from bot.migration.jsub import (
     SUBMIT_COMMANDS,
     SubmitOptions,
@@ -16,13 +17,12 @@ from bot.migration.jsub import (
     parse_option_lines,
     parse_options,
 )
-from bot.migration.memory import DEFAULT_MIB, MAX_PER_JOB_MIB, quantity
 from bot.migration.model import Job, JobKind, Note, Severity
 from bot.migration.names import grid_default_name, job_name, unique
-from bot.migration.paths import home_relative, looks_like_directory
+from bot.migration.paths import home_relative
 from bot.migration.shellwords import Words
 
-DISCARD = "/dev/null"
+_SECRET_ARG = re.compile(r"--?(pass(word)?|token|secret|api-?key)[= ]\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,7 @@ def job_from_submission(
     else:
         opts, start = SubmitOptions(), 1 if head == "jlocal" else 0
     if start >= len(values):
+        result.notes.extend(dropped_notes(opts, None, src))
         result.notes.append(
             _warn("not-understood", f"{head or 'this line'}: no program to run", src)
         )
@@ -90,8 +91,8 @@ def job_from_submission(
         )
     kind, schedule = _kind(head, effective, sub, name, result)
     command, workdir = _workdir(command, effective, sub, tool, name, result)
-    stdout, stderr, filelog = _logs(effective, name, tool, result, src)
-    mem = _memory(effective.mem_mib, name, image, result, src)
+    stdout, stderr, filelog = log_files(effective, name, tool, result.notes, src)
+    mem = memory(effective.mem_mib, name, image, result.notes, src)
     emails = mail_to_emails(effective.mail_when)
     if effective.mail_to:
         result.notes.append(
@@ -106,10 +107,20 @@ def job_from_submission(
         result.notes.append(
             _info("emails", f"-m {effective.mail_when} becomes emails: {emails}", src, name)
         )
+    if _SECRET_ARG.search(command):
+        result.notes.append(
+            _warn(
+                "secret",
+                "the command line seems to carry a secret; it would end up in the public "
+                "repository: read it from an environment variable instead",
+                src,
+                name,
+            )
+        )
     wait = effective.sync and kind == "one-off"
     if effective.sync and kind != "one-off":
         result.notes.append(_info("one-off", "-sync only applies to one-off jobs", src, name))
-    result.notes.extend(_image_notes(image, name, src))
+    result.notes.extend(image_notes(image, name, src))
     result.notes.extend(dropped_notes(own, name, src))
     if script_path and embedded.name is None and (embedded.dropped or embedded.mem_mib):
         result.notes.append(
@@ -250,113 +261,6 @@ def _workdir(
     if directory is None or home_relative(directory, tool) == "":
         return command, None
     return f"cd {directory} && {command}", directory
-
-
-def _logs(
-    opts: SubmitOptions, name: str, tool: str, result: SubmissionResult, src: str
-) -> tuple[str | None, str | None, bool | None]:
-    out = _log_path(opts.stdout, name, ".out", tool, result, src) if opts.stdout else None
-    err = _log_path(opts.stderr, name, ".err", tool, result, src) if opts.stderr else None
-    if opts.join:
-        out = out or f"{name}.out"
-        err = out
-    if out == DISCARD and err in (DISCARD, None if opts.join else DISCARD):
-        result.notes.append(
-            _info(
-                "logs",
-                "output went to /dev/null: no log files; 'toolforge jobs logs' still shows it",
-                src,
-                name,
-            )
-        )
-        return None, None, False
-    if opts.stdout or opts.stderr:
-        result.notes.append(_info("filelog", "log files kept where the grid wrote them", src, name))
-    out = None if out == f"{name}.out" else out
-    err = None if err == f"{name}.err" else err
-    return out, err, None
-
-
-def _log_path(
-    path: str, name: str, suffix: str, tool: str, result: SubmissionResult, src: str
-) -> str:
-    if path == DISCARD:
-        return DISCARD
-    relative = home_relative(path, tool)
-    target = relative if relative is not None else path
-    if looks_like_directory(path):
-        target = f"{target.rstrip('/')}/{name}{suffix}".lstrip("/") if target else f"{name}{suffix}"
-        if relative is None and path.startswith("/"):
-            target = "/" + target
-        result.notes.append(
-            _info(
-                "log-directory",
-                f"{path} is a directory: SGE wrote one file "
-                f"per run there; the job now appends to {target}",
-                src,
-                name,
-            )
-        )
-    return target
-
-
-def _memory(
-    mib: int | None, name: str, image: ImageGuess, result: SubmissionResult, src: str
-) -> str | None:
-    if mib is None or mib == DEFAULT_MIB:
-        return None
-    if mib > MAX_PER_JOB_MIB:
-        result.notes.append(
-            _warn(
-                "memory-over-limit",
-                f"{quantity(mib)} is over the 4Gi per-job "
-                "limit; asking for 4Gi (grid memory counted virtual memory, so "
-                "less is usually enough)",
-                src,
-                name,
-            )
-        )
-        mib = MAX_PER_JOB_MIB
-    elif mib > DEFAULT_MIB:
-        result.notes.append(
-            _info(
-                "memory-virtual",
-                f"{quantity(mib)} kept, but the grid counted virtual memory: less may be enough",
-                src,
-                name,
-            )
-        )
-    if image.language == "java":
-        result.notes.append(_info("java-memory", "set -Xmx below the memory limit", src, name))
-    return quantity(mib)
-
-
-def _image_notes(image: ImageGuess, name: str, src: str) -> list[Note]:
-    notes = []
-    if image.venv:
-        notes.append(
-            _warn(
-                "python-venv",
-                "a virtualenv built on the grid does not work in the "
-                "new images: the build service installs requirements.txt",
-                src,
-                name,
-            )
-        )
-    if image.python2:
-        notes.append(
-            _warn("python2", "Python 2 is not available: port the code to Python 3", src, name)
-        )
-    if image.bastion_command:
-        notes.append(
-            _warn(
-                "bastion-command",
-                f"'{image.bastion_command}' only exists on the bastion, not inside jobs",
-                src,
-                name,
-            )
-        )
-    return notes
 
 
 def _wrapped_note(head: str, sub: Submission, name: str) -> Note:

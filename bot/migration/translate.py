@@ -25,6 +25,10 @@ _ENV_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _RUNNERS = SUBMIT_COMMANDS + ("jlocal", "webservice", "jstop", "qdel", "cd", "[", "test")
 _SECRET_NAME = re.compile(r"(PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(
+    r"\b([A-Za-z_]*(?:PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[A-Za-z0-9_]*)=([^\s,;&|]+)",
+    re.IGNORECASE,
+)
 
 
 def translate_grid(
@@ -40,6 +44,11 @@ def translate_grid(
 
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
+
+
+def redact_secrets(line: str) -> str:
+    """The line with values of secret-looking assignments (``API_TOKEN=x``) hidden."""
+    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", line)
 
 
 class _Translator:
@@ -66,7 +75,7 @@ class _Translator:
         )
 
     def line(self, raw: str, line_no: int) -> None:
-        line = raw.strip()
+        line = redact_secrets(raw.strip())
         if not line:
             return
         if line.startswith("#$") or line.startswith("-"):
@@ -81,6 +90,8 @@ class _Translator:
         fields = line.split()
         if fields[0].startswith("@"):
             self.cron(fields[0], line[line.index(fields[0]) + len(fields[0]) :], line, line_no)
+        elif looks_like_schedule(fields) and len(fields) == 5 and not _is_runner(fields[0]):
+            self.warn("not-understood", "a schedule without a command", line)
         elif looks_like_schedule(fields) and len(fields) > 5 and not _is_runner(fields[0]):
             rest = line
             for field in fields[:5]:

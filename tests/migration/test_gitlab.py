@@ -1,0 +1,130 @@
+"""Inspector and merge request against a fake GitLab, through the real python-gitlab client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.errors import GitLabError
+from bot.migration.gitlab_mr import open_merge_request
+from bot.migration.gitlab_source import parse_location
+from bot.migration.inspect import inspect_repository
+from bot.migration.plan import plan_for
+from tests.fakes.gitlab_server import FakeGitLab
+
+from .samples import EXPECTED, GRID_CRONTAB, GRID_TOOL, SAMPLES
+
+
+@pytest.fixture
+async def gitlab() -> AsyncIterator[FakeGitLab]:
+    server = FakeGitLab(per_page=5)  # small pages: the client must follow Link headers
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+async def test_detection_for_each_language_over_the_api(gitlab: FakeGitLab, language: str) -> None:
+    gitlab.add_project(f"toolforge-repos/{language}-tool", SAMPLES[language])
+    report = await inspect_repository(f"{gitlab.url}/toolforge-repos/{language}-tool", tool="x")
+    buildpack, version, framework, command = EXPECTED[language]
+    assert (report.language, report.buildpack, report.version) == (language, buildpack, version)
+    assert (report.web.command if report.web else None) == command
+    assert report.source.clone_url == f"{gitlab.url}/toolforge-repos/{language}-tool.git"
+    assert report.source.ref == "main"
+    assert set(report.paths) == set(SAMPLES[language])
+
+
+async def test_tree_pages_are_all_read_and_exec_bits_kept(gitlab: FakeGitLab) -> None:
+    files = {f"bin/script{i}.sh": "#!/bin/sh\n" for i in range(12)} | {"requirements.txt": ""}
+    gitlab.add_project("tools/big", files, executable={"bin/script3.sh"})
+    report = await inspect_repository(f"{gitlab.url}/tools/big.git")
+    assert len(report.paths) == 13
+    assert report.executable == frozenset({"bin/script3.sh"})
+    pages = [r.query.get("page") for r in gitlab.requests if r.path.endswith("/tree")]
+    assert pages == [None, "2", "3"]
+
+
+async def test_missing_project_is_a_clear_404(gitlab: FakeGitLab) -> None:
+    with pytest.raises(GitLabError, match=r"no project 'tools/nope' .*\(404\)"):
+        await inspect_repository(f"{gitlab.url}/tools/nope")
+
+
+async def test_private_project_needs_a_token(gitlab: FakeGitLab) -> None:
+    gitlab.add_project("tools/secret", SAMPLES["python"], visibility="private", readers={"t0k"})
+    with pytest.raises(GitLabError, match="private and the token cannot see it"):
+        await inspect_repository(f"{gitlab.url}/tools/secret")
+    report = await inspect_repository(f"{gitlab.url}/tools/secret", token="t0k")
+    assert report.source.visibility == "private"
+    plan = plan_for("secret", report)
+    assert "repo-not-public" in {p.id for p in plan.problems}
+
+
+async def test_unknown_branch(gitlab: FakeGitLab) -> None:
+    gitlab.add_project("tools/x", SAMPLES["python"])
+    with pytest.raises(GitLabError, match="no branch or tag 'nope'"):
+        await inspect_repository(f"{gitlab.url}/tools/x", ref="nope")
+
+
+async def test_merge_request_contains_exactly_the_planned_files(gitlab: FakeGitLab) -> None:
+    project = gitlab.add_project("toolforge-repos/mytool", GRID_TOOL, writers={"w"})
+    location = parse_location(f"{gitlab.url}/toolforge-repos/mytool")
+    report = await inspect_repository(location.web_url, tool="mytool")
+    plan = plan_for("mytool", report, grid_text=GRID_CRONTAB)
+
+    result = await open_merge_request(location, plan, token="w")
+
+    assert result.url == f"{gitlab.url}/toolforge-repos/mytool/-/merge_requests/1"
+    (commit,) = project.commits
+    actions = {a["file_path"]: (a["action"], a["content"]) for a in commit["actions"]}
+    assert actions == {f.path: (f.action, f.content) for f in plan.files}
+    assert set(actions) == {"Procfile", "jobs.yaml", "Aptfile", ".python-version",
+                            "requirements.txt"}  # fmt: skip
+    assert actions["requirements.txt"][0] == "update"
+    assert actions["Procfile"][0] == "create"
+    branch = project.files["forgebot/build-service"]
+    assert set(branch) - set(GRID_TOOL) == {"Procfile", "jobs.yaml", "Aptfile", ".python-version"}
+    assert project.files["main"] == GRID_TOOL  # nothing pushed to the default branch
+    (mr,) = project.merge_requests
+    assert (mr["source_branch"], mr["target_branch"]) == ("forgebot/build-service", "main")
+    assert "`jobs.yaml` (create)" in mr["description"]
+
+
+async def test_merge_request_without_write_access_is_a_clear_403(gitlab: FakeGitLab) -> None:
+    project = gitlab.add_project("tools/ro", SAMPLES["python"], readers={"r"})
+    location = parse_location(f"{gitlab.url}/tools/ro")
+    plan = plan_for("ro", await inspect_repository(location.web_url), grid_text="")
+    with pytest.raises(GitLabError, match=r"does not allow forgebot to create the branch .*403"):
+        await open_merge_request(location, plan, token="r")
+    assert project.merge_requests == []
+
+
+async def test_existing_branch_is_reported_not_overwritten(gitlab: FakeGitLab) -> None:
+    project = gitlab.add_project("tools/again", SAMPLES["python"], writers={"w"})
+    location = parse_location(f"{gitlab.url}/tools/again")
+    plan = plan_for("again", await inspect_repository(location.web_url))
+    await open_merge_request(location, plan, token="w")
+    with pytest.raises(GitLabError, match="already exists"):
+        await open_merge_request(location, plan, token="w")
+    assert len(project.merge_requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "path"),
+    [
+        ("https://gitlab.wikimedia.org/toolforge-repos/x", "https://gitlab.wikimedia.org",
+         "toolforge-repos/x"),
+        ("https://gitlab.example.org:8443/a/b/c.git", "https://gitlab.example.org:8443", "a/b/c"),
+        ("https://gitlab.wikimedia.org/toolforge-repos/x/-/tree/main",
+         "https://gitlab.wikimedia.org", "toolforge-repos/x"),
+        ("git@gitlab.wikimedia.org:toolforge-repos/x.git", "https://gitlab.wikimedia.org",
+         "toolforge-repos/x"),
+        ("toolforge-repos/x", "https://gitlab.wikimedia.org", "toolforge-repos/x"),
+    ],
+)  # fmt: skip
+def test_locations(text: str, base: str, path: str) -> None:
+    location = parse_location(text)
+    assert (location.gitlab_url, location.project_path) == (base, path)
