@@ -137,7 +137,7 @@ class FakeSlack:
         await self._socket.send_json({"type": "disconnect", "reason": "refresh_requested",
                                       "debug_info": {"host": "fake"}})
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:

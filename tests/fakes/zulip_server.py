@@ -144,7 +144,7 @@ class FakeZulip:
         return [r for r in self.log if r.path == f"{API}/{endpoint}"
                 and (method is None or r.method == method)]
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:
