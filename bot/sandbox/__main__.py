@@ -13,6 +13,7 @@ async def serve(args: argparse.Namespace) -> None:
     sandbox = Sandbox(
         args.data, require_token=args.token, build_step_seconds=args.build_step or None
     )
+    sandbox.latency = args.latency
     url = await sandbox.start(args.host, args.port)
     print(f"Toolforge sandbox serving {', '.join(sandbox.tools)} at {url}", flush=True)
     try:
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--data", type=Path, default=None, help="tools TOML (default: samples)")
     parser.add_argument("--token", default=None, help="require this bearer token")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument(
         "--build-step", type=float, default=5.0, help="seconds per build stage (0: never)"
     )

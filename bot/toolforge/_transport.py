@@ -6,7 +6,9 @@ import asyncio
 import json
 from typing import Any
 
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from bot.errors import ToolforgeError
 from bot.toolforge._auth import ToolforgeAuth
@@ -21,7 +23,29 @@ _RETRY_STATUSES = (502, 503)
 _RETRY_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError)
 # At most this many requests in flight per client. Waiting here rather than in
 # httpcore's pool matters: its queue costs O(queued x connections) per request.
-_MAX_IN_FLIGHT = 100
+_MAX_IN_FLIGHT = 256
+
+
+class _AiohttpTransport(AiohttpTransport):
+    """httpx over aiohttp, with the two errors httpx-aiohttp maps too broadly made precise.
+
+    It reports a refused connection and a dropped one as ``ConnectTimeout``;
+    the client needs "could not connect" and "the connection broke off"
+    (which it may retry) to tell users what happened.
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TransportError as error:
+            cause = error.__cause__
+            if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
+                cause, aiohttp.ServerTimeoutError
+            ):
+                raise httpx.ConnectError(str(cause), request=request) from cause
+            if isinstance(cause, aiohttp.ServerDisconnectedError):
+                raise httpx.RemoteProtocolError(str(cause), request=request) from cause
+            raise
 
 
 class GatewayTransport:
@@ -64,12 +88,16 @@ class GatewayTransport:
         headers.update(auth.headers())
         # Plain http (the sandbox) needs no TLS context, and building one costs ~0.1 s.
         verify = auth.ssl_context() if self.base_url.startswith("https://") else False
+        limits = httpx.Limits(
+            max_connections=_MAX_IN_FLIGHT, max_keepalive_connections=_MAX_IN_FLIGHT
+        )
         return httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            verify=verify,
             timeout=httpx.Timeout(self._timeout),
-            limits=httpx.Limits(max_connections=_MAX_IN_FLIGHT, max_keepalive_connections=20),
+            # httpcore's pool slows down badly with many concurrent requests
+            # (encode/httpx#3215); aiohttp's does not. httpx stays the API.
+            transport=_AiohttpTransport(verify=verify, limits=limits, trust_env=False),
         )
 
     def _http_for(self, tool: str | None, action: str) -> tuple[httpx.AsyncClient, ToolforgeAuth]:

@@ -22,7 +22,6 @@ from bot.core import Bot  # noqa: E402
 from bot.directory import FileDirectory  # noqa: E402
 from bot.message import ChatIdentity, Message  # noqa: E402
 from bot.registry import CommandRegistry  # noqa: E402
-from bot.sandbox import Sandbox  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.store import Store  # noqa: E402
 from commands import all_commands  # noqa: E402
@@ -56,11 +55,29 @@ async def make_bot(url: str, data: Path) -> Bot:
     return Bot(config, services, CommandRegistry(all_commands()))
 
 
+async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, str]:
+    """The sandbox in its own process, as the real API is on another machine."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.sandbox",
+        "--port",
+        "0",
+        "--latency",
+        str(latency),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = (await proc.stdout.readline()).decode()
+    return proc, line.rsplit(" at ", 1)[1].strip()
+
+
 async def main() -> None:
-    sandbox = Sandbox(SANDBOX_DATA)
-    url = await sandbox.start()
+    proc, url = await sandbox_process(0.0)
+    slow_proc, slow_url = await sandbox_process(0.2)
     with tempfile.TemporaryDirectory() as tmp:
         bot = await make_bot(url, Path(tmp))
+        slow_bot = await make_bot(slow_url, Path(tmp) / "slow")
         console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO(), colour=True)
         speaker = ChatIdentity("irc", None, "someone")
 
@@ -87,18 +104,20 @@ async def main() -> None:
             f"p99 {percentile(samples, 99):.2f} ms (300 sequential)"
         )
 
-        sandbox.latency = 0.2
+        slow = ConsoleAdapter(slow_bot, "bob", stdin=io.StringIO(), stdout=io.StringIO())
+        await slow.handle_line("status sample-web")
         t0 = time.perf_counter()
-        results = await asyncio.gather(
-            *(console.handle_line("status sample-web") for _ in range(200))
-        )
+        results = await asyncio.gather(*(slow.handle_line("status sample-web") for _ in range(200)))
         wall = time.perf_counter() - t0
         assert all(any("sample-web" in line for line in r) for r in results)
         print(f"200 concurrent status commands, 200 ms API latency: wall time {wall * 1000:.0f} ms")
 
-        await bot.services.toolforge.aclose()
-        await bot.services.store.close()
-    await sandbox.stop()
+        for b in (bot, slow_bot):
+            await b.services.toolforge.aclose()
+            await b.services.store.close()
+    for p in (proc, slow_proc):
+        p.terminate()
+        await p.wait()
 
 
 if __name__ == "__main__":
