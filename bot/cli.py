@@ -42,8 +42,23 @@ async def _run(args: argparse.Namespace) -> int:
                 "forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr
             )
             return 2
-        logging.getLogger("forgebot").info("running %s", ", ".join(a.platform for a in adapters))
-        await asyncio.gather(*(a.run() for a in adapters))
+        routes = [r for a in adapters for r in getattr(a, "http_routes", list)()]
+        http = None
+        if routes or config.http_port:
+            from bot.http import HttpServer
+
+            http = HttpServer(config.http_host, config.http_port)
+            http.add_routes(routes)
+            url = await http.start()
+            logging.getLogger("forgebot").warning("HTTP server at %s", url)
+        logging.getLogger("forgebot").warning(
+            "running %s", ", ".join(a.platform for a in adapters)
+        )
+        try:
+            await asyncio.gather(*(a.run() for a in adapters))
+        finally:
+            if http is not None:
+                await http.stop()
     return 0
 
 

@@ -118,6 +118,12 @@ class SlackAdapter:
                 await asyncio.sleep(wait)
                 delay *= 2
 
+    def http_routes(self) -> list[tuple[str, str, Any]]:
+        """Routes the bot's own HTTP server must serve (HTTP Events mode only)."""
+        if self.config.mode != "http":
+            return []
+        return [("POST", self.config.events_path, self.handle_http)]
+
     def web_app(self) -> web.Application:
         """An aiohttp app answering Slack's HTTP events at ``events_path``."""
         app = web.Application()

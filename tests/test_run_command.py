@@ -1,0 +1,90 @@
+"""`forgebot run` as deployed: configuration file, env secrets, adapters and the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.fakes.slack_server import FakeSlack
+from tests.test_slack_adapter import post_signed
+
+SECRET = "signing-secret-for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if proc.returncode is not None:
+                raise AssertionError(f"forgebot run exited with {proc.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("forgebot run never became healthy")
+
+
+async def test_run_serves_slack_http_events_and_healthz(slack: FakeSlack, tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "forgebot.toml"
+    config.write_text(
+        f'[http]\nport = {port}\n\n[slack]\nmode = "http"\nbase_url = "{slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "FORGEBOT_DATA_DIR": str(tmp_path / "data"),
+        "FORGEBOT_SLACK_BOT_TOKEN": slack.bot_token,
+        "FORGEBOT_SLACK_SIGNING_SECRET": SECRET,
+    }
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        env.pop(name, None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        "--sandbox",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
+        status, _ = await post_signed(
+            f"http://127.0.0.1:{port}/slack/events",
+            slack.slash("U0ALICE", "status sample-web"),
+            form=True,
+        )
+        assert status == 200
+        await slack.wait_for(lambda: len(slack.responses) == 1)
+        assert "sample-web" in json.dumps(slack.responses[0][1])
+    finally:
+        proc.terminate()
+        await proc.wait()
