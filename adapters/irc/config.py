@@ -32,6 +32,7 @@ class IrcConfig:
     port: int = 6697
     tls: bool = True
     tls_verify: bool = True
+    tls_ca_file: str | None = None  # a private CA instead of the system's
     tls_certfile: str | None = None  # client certificate (SASL EXTERNAL, CertFP)
     tls_keyfile: str | None = None
     nick: str = "forgebot"

@@ -88,7 +88,7 @@ class IrcSession:
     def _factory(self) -> irc.connection.AioFactory:
         if not self.config.tls:
             return irc.connection.AioFactory()
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.config.tls_ca_file)
         if not self.config.tls_verify:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
@@ -147,7 +147,10 @@ class IrcSession:
                 return
             if silent >= interval and not self._ping_sent:
                 self._ping_sent = True
-                self.send(f"PING :forgebot-{int(self._loop.time())}")
+                try:
+                    self.send(f"PING :forgebot-{int(self._loop.time())}")
+                except IrcError:
+                    return  # already closing
             await asyncio.sleep(min(interval, timeout - silent, 1.0) / 2)
 
     def _on_tcp(self, protocol: Any, transport: asyncio.Transport) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.irc.certs import Certificate, make_certificate
+
 INSPIRCD = "inspircd"
 ATHEME = "atheme-services"
 
@@ -32,6 +34,11 @@ _INSPIRCD_CONF = """\
 <admin name="t" nick="t" email="t@example.invalid">
 <bind address="127.0.0.1" port="{cport}" type="clients">
 <bind address="127.0.0.1" port="{sport}" type="servers">
+<module name="ssl_gnutls">
+<sslprofile name="tls" provider="gnutls" certfile="{d}/server.crt" keyfile="{d}/server.key"
+            hash="sha256" requestclientcert="yes">
+<bind address="127.0.0.1" port="{tport}" type="clients" sslprofile="tls">
+<module name="sslinfo">
 <connect name="main" allow="*" timeout="30" pingfreq="120"
          hardsendq="1048576" softsendq="1048576" recvq="65536"
          threshold="1000000" commandrate="100000000" fakelag="no"
@@ -74,6 +81,8 @@ loadmodule "modules/nickserv/info";
 loadmodule "modules/nickserv/help";
 loadmodule "modules/saslserv/main";
 loadmodule "modules/saslserv/plain";
+loadmodule "modules/saslserv/external";
+loadmodule "modules/nickserv/cert";
 serverinfo {{ name = "services.test"; desc = "Atheme test"; numeric = "00A"; recontime = 1;
   netname = "TestNet"; hidehostsuffix = "users.test"; adminname = "t";
   adminemail = "t@example.invalid"; registeremail = "noreply@example.invalid";
@@ -96,7 +105,7 @@ class NetworkUnavailable(RuntimeError):
 
 
 def missing_binaries() -> list[str]:
-    return [name for name in (INSPIRCD, ATHEME) if shutil.which(name) is None]
+    return [name for name in (INSPIRCD, ATHEME, "openssl") if shutil.which(name) is None]
 
 
 def free_port() -> int:
@@ -113,7 +122,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _seed_db(accounts: Mapping[str, str]) -> str:
+def _seed_db(accounts: Mapping[str, str], certfps: Mapping[str, str]) -> str:
     # Plaintext passwords: an MU line without the C flag is compared as is.
     lines = ["DBV 12", "CF +AFHORVabefhioqrstv"]
     for i, (account, password) in enumerate(accounts.items(), start=1):
@@ -122,6 +131,8 @@ def _seed_db(accounts: Mapping[str, str]) -> str:
             "1700000000 1700000000 +b default"
         )
         lines.append(f"MN {account} {account} 1700000000 1700000000")
+        if account in certfps:
+            lines.append(f"MCFP {account} {certfps[account]}")
     lines += ["KID 0", "XID 0", "QID 0", ""]
     return "\n".join(lines)
 
@@ -131,10 +142,14 @@ class IrcNetwork:
     """InspIRCd + Atheme on 127.0.0.1; ``port`` is the client port."""
 
     accounts: dict[str, str]
+    cert_accounts: tuple[str, ...] = ()  # accounts that get a client certificate
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="forgebot-irc-")))
     host: str = "127.0.0.1"
     port: int = 0
     link_port: int = 0
+    tls_port: int = 0
+    server_cert: Certificate | None = None
+    client_certs: dict[str, Certificate] = field(default_factory=dict)
     _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self, timeout: float = 15.0) -> IrcNetwork:
@@ -150,14 +165,18 @@ class IrcNetwork:
 
     def _start(self, timeout: float) -> None:
         d = self.directory
-        self.port, self.link_port = free_port(), free_port()
-        values = {"d": d, "cport": self.port, "sport": self.link_port}
+        self.port, self.link_port, self.tls_port = free_port(), free_port(), free_port()
+        self.server_cert = make_certificate(d, "server", server=True)
+        for account in self.cert_accounts:
+            self.client_certs[account] = make_certificate(d, account)
+        certfps = {account: cert.fingerprint for account, cert in self.client_certs.items()}
+        values = {"d": d, "cport": self.port, "sport": self.link_port, "tport": self.tls_port}
         (d / "inspircd.conf").write_text(
             _INSPIRCD_CONF.format(oper=OPER_NAME, operpw=OPER_PASSWORD, **values)
         )
         (d / "atheme.conf").write_text(_ATHEME_CONF.format(**values))
         (d / "adata").mkdir(exist_ok=True)
-        (d / "adata" / "services.db").write_text(_seed_db(self.accounts))
+        (d / "adata" / "services.db").write_text(_seed_db(self.accounts, certfps))
         ircd = [INSPIRCD, "--nofork", "--nopid", f"--config={d}/inspircd.conf"]
         if os.geteuid() == 0:
             ircd.append("--runasroot")

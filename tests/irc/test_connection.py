@@ -234,13 +234,21 @@ async def test_a_line_that_is_not_utf8_does_not_break_the_connection(world: Worl
     assert reply.text.startswith("café ÿ: nobody")
 
 
-async def test_announcements_are_sent_and_awaited(world: World) -> None:
+async def test_announcements_are_sent_and_undeliverable_lines_logged(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     since = world.mallory.mark()
     await world.bot.send(CHAN, Reply.text("maintenance at 12:00\r\nQUIT"))
     line = await world.mallory.expect(privmsgs_from("forgebot", CHAN), since=since)
     assert line.text == "maintenance at 12:00"
     with pytest.raises(ValueError):
         await world.bot.send("#a,#b", Reply.text("x"))
+    await world.bot.send("nobody-here", Reply.text("your tool is down"))
+    for _ in range(100):
+        if "could not deliver a line to nobody-here: No such nick" in caplog.text:
+            break
+        await asyncio.sleep(0.02)
+    assert "could not deliver a line to nobody-here: No such nick" in caplog.text
 
 
 async def test_flood_control_paces_a_long_private_reply(world: World) -> None:
