@@ -184,3 +184,23 @@ async def test_outbox_round_robin_expiry_and_rename(caplog: pytest.LogCaptureFix
     with pytest.raises(DeliveryFailed):
         await lost.done
     assert "restart in #c" in caplog.text and "undelivered" in caplog.text
+
+
+def test_forgebot_run_builds_the_adapter_from_the_irc_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters import configured_adapters
+    from adapters.irc import IrcAdapter
+    from bot.config import Config
+
+    class Core:
+        config = Config()
+
+        async def handle(self, message: object) -> None:
+            return None
+
+    monkeypatch.setenv("FORGEBOT_IRC_PASSWORD", "from-env")
+    table = {"enabled": True, "server": "irc.libera.chat", "channels": ["#wikimedia-cloud"]}
+    [adapter] = configured_adapters(Config(adapters={"irc": table}), Core())  # type: ignore[arg-type]
+    assert isinstance(adapter, IrcAdapter)
+    assert adapter.config.password == "from-env" and adapter.config.port == 6697
