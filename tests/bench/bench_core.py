@@ -99,8 +99,9 @@ async def main() -> None:
             lines = await console.handle_line("status sample-web")
             samples.append((time.perf_counter() - t0) * 1000)
             assert any("sample-web" in line for line in lines)
+        median = statistics.median(samples)
         print(
-            f"status sample-web, zero injected latency: median {statistics.median(samples):.2f} ms, "
+            f"status sample-web, zero injected latency: median {median:.2f} ms, "
             f"p99 {percentile(samples, 99):.2f} ms (300 sequential)"
         )
 
