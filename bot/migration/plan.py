@@ -99,6 +99,9 @@ def make_plan(
         notes.append(
             Note("quota-cron", f"{len(scheduled)} scheduled jobs: the default quota allows 50")
         )
+    moved = {j.name for j in (*planner.jobs, *planner.on_demand) if j.image == planner.image}
+    # an old image only matters for the jobs that stay on it
+    notes = [n for n in notes if not (n.problem == "image-deprecated" and n.job in moved)]
     files, jobs_yaml = planned_files(tool, report, planner, notes)
     image = build_image(tool)
     repository, clone_url, ref, build = _build(tool, report, notes)

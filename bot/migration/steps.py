@@ -1,0 +1,108 @@
+"""The migration's actions against the world: GitLab and the Toolforge APIs.
+
+Each function does one step of a plan and returns a sentence saying what
+happened; failures raise the services' own errors (a sentence each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.errors import GitLabError
+from bot.migration.apispec import job_spec
+from bot.migration.gitlab_mr import open_merge_request
+from bot.migration.gitlab_source import parse_location
+from bot.migration.plan import Plan
+
+if TYPE_CHECKING:
+    from bot.toolforge import Build, ToolforgeClient
+
+LOG_EXCERPT_LINES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class BuildProgress:
+    state: str  # the CLI's word: pending, running, ok, error, cancelled, timeout, unknown
+    finished: bool
+    message: str
+    excerpt: tuple[str, ...] = ()
+
+
+async def open_mr(plan: Plan, token: str | None) -> tuple[str, str]:
+    """Open the merge request; returns (url, sentence)."""
+    if not token:
+        raise GitLabError(
+            "I have no GitLab token, so I cannot open a merge request: commit the planned "
+            "files yourself (see 'migrate plan'), then 'migrate skip'."
+        )
+    location = parse_location(plan.repository)
+    result = await open_merge_request(location, plan, token=token)
+    files = ", ".join(result.files)
+    return result.url, f"Merge request opened with {files}: {result.url}"
+
+
+async def start_build(client: ToolforgeClient, plan: Plan) -> tuple[str, str]:
+    build_id = await client.start_build(plan.tool, plan.clone_url, ref=plan.ref or None)
+    return build_id, f"Build {build_id} started from {plan.clone_url}."
+
+
+async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> BuildProgress:
+    build: Build = await client.get_build(tool, build_id)
+    if build.state == "ok":
+        return BuildProgress("ok", True, f"Build {build_id} succeeded: {build.destination_image}")
+    if not build.finished:
+        return BuildProgress(build.state, False, f"Build {build_id} is {build.state}.")
+    lines = await client.build_logs(tool, build_id)
+    return BuildProgress(
+        build.state,
+        True,
+        f"Build {build_id} ended with {build.state}: {build.message or 'no reason given'}",
+        failure_excerpt(lines),
+    )
+
+
+def failure_excerpt(lines: list[str]) -> tuple[str, ...]:
+    """The lines that explain a failed build: the errors, else the end of the log."""
+    errors = [line for line in lines if "error" in line.lower() or "fail" in line.lower()]
+    chosen = errors or lines
+    return tuple(chosen[-LOG_EXCERPT_LINES:])
+
+
+async def load_jobs(client: ToolforgeClient, plan: Plan) -> str:
+    results = []
+    for job in plan.jobs:
+        message = await client.load_job(plan.tool, job_spec(job))
+        results.append(f"{job.name}: {message}")
+    return "Jobs loaded. " + "; ".join(results)
+
+
+async def delete_jobs(client: ToolforgeClient, plan: Plan) -> str:
+    for name in plan.delete_jobs:
+        await client.delete_job(plan.tool, name)
+    return "Deleted " + ", ".join(plan.delete_jobs) + "."
+
+
+async def restart_web(client: ToolforgeClient, tool: str, job: str) -> str:
+    return await client.restart_job(tool, job)
+
+
+async def check_jobs(client: ToolforgeClient, plan: Plan) -> tuple[bool, list[tuple[str, str]]]:
+    """Whether every planned job exists on the new image and is not failing."""
+    current = {j.name: j for j in await client.list_jobs(plan.tool)}
+    rows: list[tuple[str, str]] = []
+    healthy = True
+    for job in plan.jobs:
+        found = current.get(job.name)
+        if found is None:
+            rows.append((job.name, "missing"))
+            healthy = False
+        elif found.image.rsplit("/", 2)[-2:] != job.image.rsplit("/", 2)[-2:]:
+            rows.append((job.name, f"still on {found.image}"))
+            healthy = False
+        elif found.state == "failed" or found.restarts > 2:
+            rows.append((job.name, f"{found.state}, {found.restarts} restarts"))
+            healthy = False
+        else:
+            rows.append((job.name, found.state))
+    return healthy, rows
