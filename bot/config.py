@@ -30,7 +30,7 @@ class ToolforgeSettings:
     cert_file: str | None = None
     key_file: str | None = None
     ca_file: str | None = None
-    token: str | None = None  # env FORGEBOT_TOOLFORGE_TOKEN
+    token: str | None = field(default=None, repr=False)  # env FORGEBOT_TOOLFORGE_TOKEN
     tool_certificates: dict[str, ToolCertificate] = field(default_factory=dict)
 
 
@@ -47,6 +47,9 @@ class Config:
     toolforge: ToolforgeSettings = field(default_factory=ToolforgeSettings)
     directory_file: Path | None = None
     adapters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gitlab_url: str = "https://gitlab.wikimedia.org"
+    gitlab_token: str | None = field(default=None, repr=False)  # env FORGEBOT_GITLAB_TOKEN
+    guides_url: str = ""  # where migration_guides/ is published; relative links if empty
     http_host: str = "127.0.0.1"
     http_port: int = 0  # 0: no HTTP server unless an adapter needs one
 
@@ -69,6 +72,8 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
     tf = data.get("toolforge", {})
     directory = data.get("directory", {})
     http = data.get("http", {})
+    gitlab = data.get("gitlab", {})
+    migration = data.get("migration", {})
     base = path.parent if path is not None else Path.cwd()
 
     certs = {
@@ -98,6 +103,9 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         toolforge=toolforge,
         directory_file=(base / directory_file) if directory_file else None,
         adapters={k: data[k] for k in ("irc", "zulip", "slack") if k in data},
+        gitlab_url=gitlab.get("url", "https://gitlab.wikimedia.org"),
+        gitlab_token=env.get("FORGEBOT_GITLAB_TOKEN") or None,
+        guides_url=migration.get("guides_url", ""),
         http_host=http.get("host", "127.0.0.1"),
         http_port=int(http.get("port", 0)),
     )

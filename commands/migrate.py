@@ -8,13 +8,12 @@ lives in the store, so a bot restart loses nothing; every action is audited.
 
 from __future__ import annotations
 
-import os
-
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
 from bot.errors import ForgebotError, GitLabError, PermissionDenied, UsageError
 from bot.migration import steps
+from bot.migration.gitlab_source import chat_repository
 from bot.migration.inspect import inspect_repository
 from bot.migration.plan import Plan, plan_for
 from bot.migration.render import plan_reply
@@ -48,6 +47,7 @@ async def _migrate(ctx: Context, inv: Invocation) -> Reply:
     if head == "repo":
         if not rest:
             raise UsageError("migrate repo <git URL> [branch]")
+        chat_repository(rest[0], ctx.services.config.gitlab_url)
         state.repo, state.ref = rest[0], (rest[1] if len(rest) > 1 else "")
         return await _review(ctx, state)
     if head == "grid":
@@ -234,11 +234,23 @@ async def _plan(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
     web = next((j.name for j in jobs if j.is_webservice), None)
     report = None
     if state.repo:
+        gitlab_url = ctx.services.config.gitlab_url
+        chat_repository(state.repo, gitlab_url)  # also for state saved before this check
         report = await inspect_repository(
-            state.repo, tool=state.tool, token=_gitlab_token(ctx), ref=state.ref or None
+            state.repo,
+            tool=state.tool,
+            token=_gitlab_token(ctx),
+            ref=state.ref or None,
+            gitlab_url=gitlab_url,
         )
     current = {"jobs": [j.raw for j in jobs]}
-    plan = plan_for(state.tool, report, grid_text="\n".join(state.grid), current_jobs=current)
+    plan = plan_for(
+        state.tool,
+        report,
+        grid_text="\n".join(state.grid),
+        current_jobs=current,
+        guide_base=ctx.services.config.guides_url,
+    )
     return plan, web
 
 
@@ -282,9 +294,7 @@ async def _audit(ctx: Context, tool: str, step: str, result: str, detail: str) -
 
 
 def _gitlab_token(ctx: Context) -> str | None:
-    # Until the config grows a GitLab section, the token comes from the environment.
-    configured = getattr(ctx.services.config, "gitlab_token", None)
-    return configured or os.environ.get("FORGEBOT_GITLAB_TOKEN") or None
+    return ctx.services.config.gitlab_token
 
 
 COMMAND = command(

@@ -138,3 +138,27 @@ def gitlab_error(
         )
     message = getattr(exc, "error_message", "") or str(exc)
     return GitLabError(f"GitLab answered {code or 'an error'} while trying to {action}: {message}")
+
+
+def chat_repository(location: str, gitlab_url: str) -> GitLabLocation:
+    """Where a repository named in chat lives, on the configured GitLab only.
+
+    A chat user must not make the bot read its own disk or send its GitLab
+    token to another host, so local paths and other hosts are refused.
+    """
+    from bot.errors import UsageError
+
+    text = location.strip()
+    if not text or text.startswith(("/", "~", ".", "file:")) or "\\" in text:
+        raise UsageError(
+            "give the repository as a GitLab project (group/project) or its URL on "
+            f"{gitlab_url}, not a path on the bot's machine"
+        )
+    found = parse_location(text, gitlab_url)
+    if found.gitlab_url.rstrip("/").lower() != gitlab_url.rstrip("/").lower():
+        raise UsageError(
+            f"I only read repositories on {gitlab_url}; {found.gitlab_url} is another host"
+        )
+    if not found.project_path or ".." in found.project_path.split("/"):
+        raise UsageError("that does not look like a GitLab project path (group/project)")
+    return found

@@ -12,7 +12,6 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.core import Bot
 from bot.sandbox import Sandbox
-from commands.migrate import COMMAND
 from tests.conftest import MakeBot
 from tests.fakes.gitlab_server import FakeGitLab
 
@@ -29,17 +28,16 @@ LEGACY_REPO = {
 async def gitlab(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGitLab]:
     server = FakeGitLab()
     await server.start()
-    monkeypatch.setenv("FORGEBOT_GITLAB_TOKEN", "maintainer-token")
     try:
         yield server
     finally:
         await server.stop()
 
 
-async def _bot(make_bot: MakeBot, db: Path) -> Bot:
-    bot = await make_bot(database_url=f"sqlite:///{db}")
-    bot.registry.register(COMMAND)  # the core registers it in commands/__init__.py
-    return bot
+async def _bot(make_bot: MakeBot, db: Path, gitlab: FakeGitLab) -> Bot:
+    return await make_bot(
+        database_url=f"sqlite:///{db}", gitlab_url=gitlab.url, gitlab_token="maintainer-token"
+    )
 
 
 async def say(bot: Bot, account: str, line: str) -> str:
@@ -61,7 +59,7 @@ async def test_full_migration_across_a_restart(
         executable={"bin/relay.sh"},
     )  # fmt: skip
     db = tmp_path / "wizard.sqlite3"
-    bot = await _bot(make_bot, db)
+    bot = await _bot(make_bot, db, gitlab)
 
     started = await say(bot, "bob", "migrate sample-legacy")
     assert "sample-legacy has irc-relay (python3.9), update-stats (php7.4)" in started
@@ -81,7 +79,7 @@ async def test_full_migration_across_a_restart(
     assert set(project.commits[0]["actions"][0]) == {"action", "file_path", "content"}
     assert "Next: build the image" in opened
 
-    bot = await _bot(make_bot, db)  # a restart: a new bot on the same database
+    bot = await _bot(make_bot, db, gitlab)  # a restart: a new bot on the same database
     status = await say(bot, "bob", "migrate status")
     assert "now at 'build'" in status and "mr ✓" in status
 
@@ -118,7 +116,7 @@ async def test_failed_build_shows_the_reason_and_can_be_retried(
     make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     gitlab.add_project("toolforge-repos/cron-fail", {"requirements.txt": "", "x.py": ""})
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3")
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
     await say(bot, "bob", "migrate sample-cron")
     await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/cron-fail")
     await say(bot, "bob", "migrate skip")  # no merge request: bob commits the files himself
@@ -138,7 +136,7 @@ async def test_non_maintainer_gets_the_plan_but_cannot_act(
     make_bot: MakeBot, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     project = gitlab.add_project("toolforge-repos/sample-legacy", LEGACY_REPO, writers={"x"})
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3")
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
     await say(bot, "carol", "migrate sample-legacy")
     review = await say(bot, "carol", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
     assert "Only the tool's maintainers can carry this out" in review
@@ -153,7 +151,7 @@ async def test_back_cancel_and_stale_confirmations(
     make_bot: MakeBot, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     gitlab.add_project("toolforge-repos/sample-legacy", LEGACY_REPO)
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3")
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
     await say(bot, "bob", "migrate sample-legacy")
     await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
     asked = await say(bot, "bob", "migrate go")
@@ -172,7 +170,7 @@ async def test_obsolete_jobs_are_deleted_only_after_confirming(
 ) -> None:
     files = {"requirements.txt": "", "daily.sh": "#!/bin/sh\n", "purge.py": ""}
     gitlab.add_project("toolforge-repos/sample-cron", files, executable={"daily.sh"})
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3")
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
     await say(bot, "bob", "migrate sample-cron")
     review = await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-cron")
     assert "Jobs to delete afterwards: backfill" in review
@@ -190,3 +188,27 @@ async def test_obsolete_jobs_are_deleted_only_after_confirming(
     names = {j.name for j in await bot.services.toolforge.list_jobs("sample-cron")}
     assert names == {"daily-report", "purge-cache"}
     assert "Next: check that the new jobs come up" in deleted
+
+
+async def test_a_repository_named_in_chat_must_be_on_the_configured_gitlab(
+    make_bot: MakeBot, gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    """No reading the bot's own disk, no sending its GitLab token to another host."""
+    other = FakeGitLab()
+    await other.start()
+    try:
+        other.add_project("evil/sample-legacy", LEGACY_REPO)
+        bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
+        await say(bot, "bob", "migrate sample-legacy")
+        for location in ("/etc", "~/.ssh", "./", "file:///etc/passwd"):
+            refused = await say(bot, "bob", f"migrate repo {location}")
+            assert "not a path on the bot's machine" in refused, location
+        refused = await say(bot, "bob", f"migrate repo {other.url}/evil/sample-legacy")
+        assert f"I only read repositories on {gitlab.url}" in refused
+        assert other.requests == []
+        gitlab.add_project("toolforge-repos/sample-legacy", LEGACY_REPO)
+        review = await say(bot, "bob", "migrate repo toolforge-repos/sample-legacy")
+        assert "error" not in review.lower().split("\n")[0]
+        assert gitlab.requests, "a bare group/project is read from the configured GitLab"
+    finally:
+        await other.stop()

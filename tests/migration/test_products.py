@@ -7,7 +7,7 @@ import pytest
 from bot.core import Bot
 from bot.message import ChatIdentity, Message
 from bot.reply import Link, Reply, plain_text
-from commands.products import COMMAND, LADDER, PRODUCTS, advise
+from commands.products import LADDER, PRODUCTS, advise
 from tests.conftest import MakeBot
 
 
@@ -61,7 +61,6 @@ async def _ask(bot: Bot, line: str, *, room: str | None = None) -> Reply:
 @pytest.fixture
 async def bot(make_bot: MakeBot) -> Bot:
     bot = await make_bot()
-    bot.registry.register(COMMAND)  # the core registers it in commands/__init__.py
     return bot
 
 
