@@ -4,7 +4,8 @@
 
 ``--grid`` reads crontab lines / jsub commands / webservice lines (``-`` for
 stdin); ``--jobs`` reads a jobs API answer (``GET /jobs``) with the current jobs.
-A GitLab token, when needed for a private project, comes from ``$GITLAB_TOKEN``.
+A GitLab token, when needed for a private project, comes from ``$FORGEBOT_GITLAB_TOKEN``
+(or ``$GITLAB_TOKEN``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def plan_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | No
             raise ForgebotError(f"'{tool}' is not a tool name; give one with --tool.")
         snapshot = read_snapshot(
             args.repo,
-            token=os.environ.get("GITLAB_TOKEN") or None,
+            token=os.environ.get("FORGEBOT_GITLAB_TOKEN") or os.environ.get("GITLAB_TOKEN") or None,
             ref=args.ref,
             gitlab_url=args.gitlab_url,
         )
