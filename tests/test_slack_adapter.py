@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 
 from adapters.slack import SlackAdapter, SlackConfig, SlackConfigError
-from adapters.slack.render import render
+from adapters.slack.render import notice, render
 from bot.core import Bot
 from bot.message import Message
 from bot.reply import Badge, Code, Link, Reply, Strong, Table, Text, Tone
@@ -240,6 +240,13 @@ def test_block_kit_has_cards_for_tables_code_context_and_escapes() -> None:
     assert [f["text"] for f in card["fields"]] == [
         "*state*\n:large_green_circle: running", "*image*\npython3.11"]
     assert code["text"]["text"] == "```\nTraceback `\u200b``\nboom\n```"
+
+
+def test_user_words_cannot_ping_a_channel_through_the_fallback_text() -> None:
+    reply = Reply.error("'<!channel>' is not a Toolforge tool name")
+    [page] = render(reply)
+    assert "<!channel>" not in page.text and "&lt;!channel&gt;" in page.text
+    assert "<!here>" not in notice("sent <!here> a DM").text
 
 
 def test_block_kit_respects_slack_limits() -> None:

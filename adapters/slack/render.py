@@ -73,14 +73,15 @@ def inline(span: Inline) -> str:
 
 def fallback(reply: Reply) -> str:
     """The notification / screen-reader text of a reply."""
+    # Slack parses the fallback text too: user words must not become <!channel>.
     text = reply.summary or plain_text(reply)
-    return _cut(text, FALLBACK_LIMIT)
+    return _cut(escape(text), FALLBACK_LIMIT)
 
 
 def notice(text: str) -> SlackMessage:
     """A one-line aside (e.g. "sent you the logs in a DM") as a context block."""
     element = {"type": "mrkdwn", "text": _cut(escape(text), SECTION_LIMIT)}
-    return SlackMessage(text=_cut(text, FALLBACK_LIMIT),
+    return SlackMessage(text=_cut(escape(text), FALLBACK_LIMIT),
                         blocks=[{"type": "context", "elements": [element]}])
 
 
