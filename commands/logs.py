@@ -8,7 +8,7 @@ import logging
 from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import ToolforgeError, UsageError
-from bot.redact import redact_lines
+from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
 from bot.text import quote_user
 from bot.toolforge import Job
@@ -64,7 +64,12 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     entries, known = await asyncio.gather(
         client.job_logs(tool, job.name, lines), _envvar_values(ctx, tool)
     )
-    texts = redact_lines((f"{e.datetime} {e.message}" for e in entries), known)
+    # Redact the messages themselves (a key body is recognised line by line),
+    # off the event loop: log lines are arbitrary and can be long.
+    clean = await asyncio.to_thread(redact_positions, [e.message for e in entries], known)
+    texts = [
+        f"{e.datetime} {line}" for e, line in zip(entries, clean, strict=True) if line is not None
+    ]
     heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
     if wanted > lines:
         heading += f" (capped at {config.log_lines_max})"

@@ -16,16 +16,19 @@ from bot.job_view import (
     schedule_cell,
     web_url,
 )
+from bot.redact import redact
 from bot.reply import Badge, Bullets, Inline, Link, Part, Reply, Strong, Table, Text, Tone
 from bot.toolforge import Build, Job
 
 
 async def _status(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    await require_tool(ctx.services.directory, tool)
+    maintainers = await require_tool(ctx.services.directory, tool)
     client = ctx.services.toolforge
     if inv["job"]:
-        return _job_detail(tool, await client.get_job(tool, inv["job"]))
+        # Like Toolforge itself, show a job's command line only to its maintainers.
+        maintainer = ctx.account is not None and ctx.account in maintainers
+        return _job_detail(tool, await client.get_job(tool, inv["job"]), maintainer)
     jobs, build = await asyncio.gather(client.list_jobs(tool), _latest_build_or_error(ctx, tool))
     return _overview(tool, jobs, build)
 
@@ -74,12 +77,13 @@ def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
     return Reply(tuple(parts), summary=summary)
 
 
-def _job_detail(tool: str, job: Job) -> Reply:
+def _job_detail(tool: str, job: Job, maintainer: bool) -> Reply:
+    command = redact(job.cmd) if maintainer else "(shown to the tool's maintainers)"
     facts: list[tuple[Inline, ...]] = [
         ("state: ", job_badge(job), f" {job.duration}".rstrip()),
         (f"kind: {kind_cell(job)}",),
         ("image: ", image_cell(job)),
-        (f"command: {job.cmd}",),
+        (f"command: {command}",),
     ]
     if job.schedule:
         facts.append((f"schedule: {schedule_cell(job)}",))
@@ -91,7 +95,7 @@ def _job_detail(tool: str, job: Job) -> Reply:
         facts.append(("published at ", Link(web_url(tool), web_url(tool))))
     facts.append((f"memory {job.memory or '?'}, cpu {job.cpu or '?'}, emails {job.emails}",))
     if job.status_messages:
-        facts.append(("messages: " + "; ".join(job.status_messages),))
+        facts.append(("messages: " + redact("; ".join(job.status_messages)),))
     if not job.up_to_date:
         facts.append(
             (Badge("out of date", Tone.WARN), " the running job differs from its definition")

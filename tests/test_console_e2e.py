@@ -172,3 +172,36 @@ async def test_logs_hide_the_tools_envvar_values_wherever_they_appear(bot: Bot) 
     out = await say(bot, "alice", "logs sample-web webservice --lines 200")
     assert "opening tools-db with ([REDACTED], [REDACTED])" in out
     assert "web-SECRET-db-password" not in out
+
+
+async def test_a_log_window_that_starts_inside_a_private_key_shows_none_of_it(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    key = [
+        "-----BEGIN RSA PRIVATE KEY-----",
+        *(f"MIIEpAIBAAKCAQEA{i:02d}KEYMATERIALqwertyuiopasdfghjklzxcvbnm0123" for i in range(25)),
+        "-----END RSA PRIVATE KEY-----",
+    ]
+    sandbox.append_logs("sample-crashloop", "irc-bot", ["loading credentials", *key, "started"])
+    out = await say(bot, "alice", "logs sample-crashloop irc-bot --lines 10")
+    assert "KEYMATERIAL" not in out
+    assert out.rstrip().endswith("started")
+    assert "[REDACTED] (private key)" in out
+
+
+async def test_a_jobs_command_line_is_for_maintainers_and_redacted(bot: Bot) -> None:
+    job = (await bot.services.toolforge.list_jobs("sample-cron"))[0].name
+    public = await say(bot, "alice", f"status sample-cron {job}")
+    assert "command: (shown to the tool's maintainers)" in public
+    own = await say(bot, "bob", f"status sample-cron {job}")
+    assert "command: (shown" not in own and "command: " in own
+
+
+def test_a_command_line_shown_to_a_maintainer_is_redacted() -> None:
+    from bot.reply import plain_text
+    from bot.toolforge import Job
+    from commands.status import _job_detail
+
+    job = Job(name="dbsync", cmd="./sync.sh --password hunter2-SECRET", state="running")
+    shown = plain_text(_job_detail("sample-cron", job, maintainer=True))
+    assert "hunter2" not in shown and "--password [REDACTED]" in shown

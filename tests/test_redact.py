@@ -24,6 +24,13 @@ CASES = [
     ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "eyJhbGciOiJIUzI1NiJ9"),
     ("mysql --password hunter22 -h tools.db", "hunter22"),
     ("client_secret=abcdef&grant_type=x", "abcdef"),
+    ("mysql -pZq9xW3vKp7 -u s51234 -h tools.db", "Zq9xW3vKp7"),
+    ("mysql -p'Zq9 xW3' -u s51234", "Zq9 xW3"),
+    ('{"msg": "{\\"password\\": \\"Zq9xW3vKp7\\"}"}', "Zq9xW3vKp7"),
+    ("requests.get(url, auth=('bot', 'Zq9xW3vKp7'))", "Zq9xW3vKp7"),
+    ("POST https://api.telegram.org/bot7012345678:AAHZq9xW3vKp7Lm2Rt8/send", "Zq9xW3vKp7"),
+    ("PGPASSWORD=Zq9xW3vKp7 psql -h db", "Zq9xW3vKp7"),
+    ("GET /callback?access_token=Zq9xW3vKp7&x=1", "Zq9xW3vKp7"),
 ]
 
 
@@ -63,6 +70,35 @@ def test_private_key_blocks_spanning_lines_are_removed() -> None:
 
 def test_known_literal_secrets_are_hidden_anywhere() -> None:
     assert "tokenvalue99" not in redact("weird place tokenvalue99!", ["tokenvalue99"])
+    encoded = redact("GET /cb?sig=p4ss%2Fw0rd%2BSECRET%3D%3D HTTP/1.1", ["p4ss/w0rd+SECRET=="])
+    assert "p4ss%2Fw0rd" not in encoded
+
+
+def test_a_window_that_starts_inside_a_private_key_hides_it() -> None:
+    body = [f"MIIEpAIBAAKCAQEA{i:02d}qwertyuiopasdfghjklzxcvbnm0123456789AB" for i in range(5)]
+    out = redact_lines([*body, "-----END RSA PRIVATE KEY-----", "started"])
+    assert out == ["[REDACTED] (private key)", "started"]
+
+
+def test_a_bare_base64_blob_is_hidden() -> None:
+    assert redact("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w") == (
+        "[REDACTED] (encoded data)"
+    )
+
+
+def test_mysql_p_is_only_a_password_for_mysql() -> None:
+    assert redact("find . -name x -print") == "find . -name x -print"
+
+
+def test_long_lines_are_cut_and_cannot_stall_the_bot() -> None:
+    # A 40,000-character line used to take minutes (quadratic backtracking).
+    import time
+
+    line = "GET /" + "a.b-c_d" * 6000 + " HTTP/1.1"
+    started = time.perf_counter()
+    out = redact(line)
+    assert time.perf_counter() - started < 2.0
+    assert out.endswith("… (line cut)") and len(out) < 4100
 
 
 TEMPLATES = [
