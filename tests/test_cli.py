@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+
 
 def forgebot(
     *args: str, data: Path, stdin: str = "", timeout: float = 60
@@ -26,31 +30,37 @@ def forgebot(
 
 def test_piped_console_answers_one_reply_per_line(tmp_path: Path) -> None:
     result = forgebot(
-        "console", "--sandbox", data=tmp_path, stdin="status sample-web\n\nstauts sample-web\n"
+        "console",
+        "--sandbox",
+        "--as",
+        "bob",
+        data=tmp_path,
+        stdin="status sample-web\n\nstauts sample-web\nrestart sample-web\n",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "sample-web: web service [running]" in out
     assert "error: unknown command 'stauts'; did you mean status?" in out
+    assert "only maintainers of 'sample-web' may restart it" in out, "speaks as --as bob"
     assert "\x1b[" not in out, "no colour codes when stdout is not a terminal"
     assert (tmp_path / "forgebot.sqlite3").exists()
 
 
-def test_console_speaks_as_the_chosen_account(tmp_path: Path) -> None:
-    result = forgebot(
-        "console", "--sandbox", "--as", "bob", data=tmp_path, stdin="restart sample-web\n"
-    )
-    assert "only maintainers of 'sample-web' may restart it" in result.stdout
+def test_links_are_added_listed_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process: the same entry point as the console script, without a Python start-up each.
+    monkeypatch.setenv("FORGEBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FORGEBOT_CONFIG", raising=False)
 
+    def run(*args: str) -> tuple[int, str]:
+        code = main(list(args))
+        return code, capsys.readouterr().out
 
-def test_links_are_added_listed_and_removed(tmp_path: Path) -> None:
-    added = forgebot("link", "add", "irc:alice-libera", "alice", data=tmp_path)
-    assert added.returncode == 0, added.stderr
-    listed = forgebot("link", "list", data=tmp_path)
-    assert "irc:alice-libera\talice" in listed.stdout
-    removed = forgebot("link", "remove", "irc:alice-libera", data=tmp_path)
-    assert removed.returncode == 0
-    assert "irc:alice-libera" not in forgebot("link", "list", data=tmp_path).stdout
-    assert forgebot("link", "remove", "irc:alice-libera", data=tmp_path).returncode == 1
-    audit = forgebot("audit", data=tmp_path)
-    assert "link.add" in audit.stdout
+    assert run("link", "add", "irc:alice-libera", "alice")[0] == 0
+    assert "irc:alice-libera\talice" in run("link", "list")[1]
+    assert run("link", "add", "alice", "alice")[0] == 2, "a chat key needs its platform"
+    assert run("link", "remove", "irc:alice-libera")[0] == 0
+    assert "irc:alice-libera" not in run("link", "list")[1]
+    assert run("link", "remove", "irc:alice-libera")[0] == 1
+    assert "link.add" in run("audit")[1]

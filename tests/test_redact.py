@@ -31,6 +31,12 @@ CASES = [
     ("POST https://api.telegram.org/bot7012345678:AAHZq9xW3vKp7Lm2Rt8/send", "Zq9xW3vKp7"),
     ("PGPASSWORD=Zq9xW3vKp7 psql -h db", "Zq9xW3vKp7"),
     ("GET /callback?access_token=Zq9xW3vKp7&x=1", "Zq9xW3vKp7"),
+    # Each of these is caught by one rule alone (the token shapes, the Bearer word).
+    ("pushed with glpat-AbCdEf0123456789xyz", "glpat-AbCdEf0123456789xyz"),
+    ("posted with xoxb-1234-5678-abcdefgh", "xoxb-1234-5678-abcdefgh"),
+    ("llm key sk-proj0123456789abcdefXYZ in use", "sk-proj0123456789abcdefXYZ"),
+    ("sending Bearer abc123def456 upstream", "abc123def456"),
+    ("key -----BEGIN EC PRIVATE KEY-----MHcCAQEEIO-----END EC PRIVATE KEY----- ok", "MHcCAQEEIO"),
 ]
 
 

@@ -168,7 +168,8 @@ async def test_bad_signature_or_old_timestamp_is_rejected_and_runs_nothing(
 async def test_a_slow_command_acks_in_time_and_answers_later(slack: FakeSlack) -> None:
     async with http_mode(slack, Echo(delay=3.2)) as (_, url):
         status, took = await post_signed(url, slack.slash("U0ALICE", "slow"), form=True)
-        assert status == 200 and took < 1.0
+        # Acked before the 3.2 s handler could finish, inside Slack's 3 s limit.
+        assert status == 200 and took < 2.5
         slack.response_url_status = 404  # and by then the response_url has gone stale
         await slack.wait_for(lambda: bool(slack.posted("chat.postMessage")), within=6)
     [post] = slack.posted("chat.postMessage")

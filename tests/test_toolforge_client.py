@@ -217,7 +217,7 @@ async def test_hanging_restart_times_out_without_claiming_what_happened(
     async with ToolforgeClient(sandbox.base_url, timeout=0.3) as api:
         with pytest.raises(ToolforgeTimeout) as caught:
             await api.restart_job("sample-crashloop", "irc-bot")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5.0
     # The POST went out, so the client must not promise nothing happened.
     assert str(caught.value) == (
         "the jobs service did not answer within 0.3 s; it may or may not have acted, "
@@ -355,4 +355,5 @@ async def test_200_concurrent_calls_overlap(client: ToolforgeClient, sandbox: Sa
     elapsed = time.monotonic() - started
     assert all(len(jobs) == 3 for jobs in results)
     assert sandbox.max_in_flight >= 50, "the requests did not overlap"
-    assert elapsed < 3.0, f"200 calls took {elapsed:.2f} s: they did not run concurrently"
+    # Serially they would take 40 s; the bound is loose for a loaded CI machine.
+    assert elapsed < 20.0, f"200 calls took {elapsed:.2f} s: they did not run concurrently"

@@ -177,7 +177,7 @@ async def test_a_wrong_api_key_keeps_retrying_and_never_connects(zulip: FakeZuli
     config = ZulipConfig(site=zulip.url, email=zulip.bot.email, api_key="wrong",
                          backoff_initial=0.02, backoff_max=0.05)
     task = asyncio.create_task(ZulipAdapter(config, Echo()).run())
-    await asyncio.sleep(0.4)
+    await zulip.wait_for(lambda: len(zulip.requests_to("users/me")) >= 3)
     assert not task.done()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
