@@ -149,6 +149,21 @@ async def test_mentions_and_dms_are_answered_once_each(slack: FakeSlack) -> None
     assert len(slack.posted("users.info")) == 1, "the user's profile is cached"
 
 
+async def test_other_bots_and_edits_never_reach_the_core(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with http_mode(slack, bot) as (_, url):
+        from_bot = slack.event("message", "U0BOB", "!tf status sample-web")
+        from_bot["event"]["bot_id"] = "B0OTHER"
+        edited = slack.event("message", "U0BOB", "!tf restart sample-web")
+        edited["event"]["subtype"] = "message_changed"
+        marker = slack.event("message", "U0BOB", "!tf marker", channel="D0BOB", channel_type="im")
+        for payload in (from_bot, edited, marker):
+            assert (await post_signed(url, payload))[0] == 200
+        # The marker is answered last; anything before it has had its chance.
+        await slack.wait_for(lambda: any(m.text == "!tf marker" for m in bot.seen))
+    assert [m.text for m in bot.seen] == ["!tf marker"]
+
+
 async def test_bad_signature_or_old_timestamp_is_rejected_and_runs_nothing(
     slack: FakeSlack,
 ) -> None:
