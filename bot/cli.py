@@ -36,7 +36,11 @@ async def _run(args: argparse.Namespace) -> int:
 
     config = _config(args)
     async with running_bot(config, sandbox=args.sandbox) as running:
-        adapters = configured_adapters(running.bot.config, running.bot)
+        try:
+            adapters = configured_adapters(running.bot.config, running.bot)
+        except ValueError as error:
+            print(f"forgebot run: {error}", file=sys.stderr)
+            return 2
         if not adapters:
             print(
                 "forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr

@@ -88,3 +88,49 @@ async def test_run_serves_slack_http_events_and_healthz(slack: FakeSlack, tmp_pa
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_each_configured_table_becomes_its_adapter(bot) -> None:  # type: ignore[no-untyped-def]
+    from adapters import configured_adapters
+
+    config = bot.config.with_changes(
+        adapters={
+            "irc": {"server": "127.0.0.1", "channels": ["#wikimedia-cloud"]},
+            "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example"},
+            "slack": {"mode": "socket"},
+        }
+    )
+    env = {
+        "FORGEBOT_IRC_PASSWORD": "pw-123456",
+        "FORGEBOT_ZULIP_API_KEY": "key-123456",
+        "FORGEBOT_SLACK_BOT_TOKEN": "xoxb-123456",
+        "FORGEBOT_SLACK_APP_TOKEN": "xapp-123456",
+    }
+    adapters = configured_adapters(config, bot, env)
+    assert sorted(a.platform for a in adapters) == ["irc", "slack", "zulip"]
+    disabled = config.with_changes(adapters={"irc": {"enabled": False}})
+    assert configured_adapters(disabled, bot, env) == []
+
+
+async def test_run_explains_an_incomplete_adapter_table(tmp_path: Path) -> None:
+    config = tmp_path / "forgebot.toml"
+    config.write_text('[zulip]\nsite = "https://zulip.example"\n', encoding="utf-8")
+    env = {**os.environ, "FORGEBOT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("FORGEBOT_ZULIP_API_KEY", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        "--sandbox",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    message = err.decode()
+    assert message.startswith("forgebot run: ") and "[zulip] email" in message
+    assert "Traceback" not in message
