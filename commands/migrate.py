@@ -4,17 +4,33 @@ A guided, resumable move of a tool to the build service. Anyone may get the
 plan; only the tool's maintainers may carry it out, one confirmed step at a
 time (merge request, build, jobs, deletions, web service, check). The state
 lives in the store, so a bot restart loses nothing; every action is audited.
+
+The repository is bound to the tool. forgebot's GitLab token is used only for
+a maintainer of the tool and only on the tool's own repository
+(``toolforge-repos/<tool>`` on the configured GitLab): reading a private one,
+and opening the merge request there. Everyone else, and every other project,
+is read anonymously. A build starts only from the tool's own repository or the
+one its latest build came from. A confirmation runs only if the step it
+described is still exactly what would be done.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
 from bot.errors import ForgebotError, GitLabError, PermissionDenied, UsageError
 from bot.migration import steps
-from bot.migration.gitlab_source import chat_repository
-from bot.migration.inspect import inspect_repository
+from bot.migration.gitlab_source import (
+    GitLabLocation,
+    chat_repository,
+    parse_location,
+    tool_repository,
+    without_userinfo,
+)
+from bot.migration.inspect import inspect_gitlab
 from bot.migration.plan import Plan, plan_for
 from bot.migration.render import plan_reply
 from bot.migration.wizard import (
@@ -27,6 +43,7 @@ from bot.migration.wizard import (
     next_step,
 )
 from bot.migration.wizard_replies import build_failure, next_hint, overview, progress
+from bot.redact import redact
 from bot.reply import Part, Reply, Strong, Table, Text
 
 SUBCOMMANDS = ("repo", "grid", "plan", "go", "skip", "status", "back", "cancel", "do")
@@ -47,11 +64,13 @@ async def _migrate(ctx: Context, inv: Invocation) -> Reply:
     if head == "repo":
         if not rest:
             raise UsageError("migrate repo <git URL> [branch]")
-        chat_repository(rest[0], ctx.services.config.gitlab_url)
-        state.repo, state.ref = rest[0], (rest[1] if len(rest) > 1 else "")
+        found = chat_repository(rest[0], ctx.services.config.gitlab_url)
+        state.repo, state.ref = found.web_url, (rest[1] if len(rest) > 1 else "")
+        state.invalidate()
         return await _review(ctx, state)
     if head == "grid":
         state.grid.append(" ".join(rest))
+        state.invalidate()
         return await _review(ctx, state)
     if head == "plan":
         plan, _ = await _plan(ctx, state)
@@ -86,13 +105,15 @@ async def _start(ctx: Context, tool: str) -> Reply:
     latest = await ctx.services.toolforge.latest_build(tool)
     await _audit(ctx, tool, "start", "ok", "migration started")
     if latest is not None and latest.source_url:
-        state.repo = latest.source_url
         try:
+            source = chat_repository(latest.source_url, ctx.services.config.gitlab_url)
+            state.repo = source.web_url  # never the credentials a source URL may carry
             return await _review(ctx, state)
-        except GitLabError as error:
+        except (GitLabError, UsageError) as error:
+            # the sentence may quote the build's source URL: never its credentials
             state.repo = ""
             await _save(ctx, state)
-            return await _say(ctx, state, [Text.of(f"{error.sentence} ")])
+            return await _say(ctx, state, [Text.of(_clean(error.sentence) + " ")])
     await _save(ctx, state)
     jobs = await ctx.services.toolforge.list_jobs(tool)
     found = ", ".join(f"{j.name} ({j.image})" for j in jobs) or "no jobs"
@@ -147,11 +168,13 @@ async def _go(ctx: Context, state: WizardState) -> Reply:
         await _save(ctx, state)
         verdict = "All new jobs are up." if healthy else "Some jobs are not right yet:"
         return await _say(ctx, state, [Text.of(verdict), Table(("job", "state"), tuple(rows))])
+    await _require_bound(ctx, state, state.step, plan)
     description = _describe(state.step, plan, web)
+    nonce = state.new_nonce()
     code = await ctx.services.store.confirmation_create(
         chat_key=ctx.chat_key,
         command="migrate",
-        arguments={"args": f"do {state.step} {state.new_nonce()}"},
+        arguments={"args": f"do {state.step} {nonce} {_fingerprint(description)}"},
         description=description,
         now=ctx.services.clock(),
         ttl_seconds=ctx.services.config.confirm_ttl_seconds,
@@ -166,17 +189,22 @@ async def _go(ctx: Context, state: WizardState) -> Reply:
 
 
 async def _do(ctx: Context, state: WizardState, rest: list[str]) -> Reply:
-    step, nonce = (rest + ["", ""])[:2]
+    step, nonce, fingerprint = (rest + ["", "", ""])[:3]
     if step != state.step or not nonce or nonce != state.nonce:
-        raise UsageError("that confirmation is for a step that is no longer current; "
-                         "see 'migrate status'")  # fmt: skip
+        raise UsageError(_STALE)
     state.nonce = ""
+    await _save(ctx, state)  # a confirmation is used once, whatever happens next
     plan, web = await _plan(ctx, state)
+    if _fingerprint(_describe(step, plan, web)) != fingerprint:
+        raise UsageError(_STALE)  # the plan changed since it was described
+    await _require_bound(ctx, state, step, plan)
     client = ctx.services.toolforge
     try:
         finished = True
         if step == "mr":
-            state.mr_url, sentence = await steps.open_mr(plan, _gitlab_token(ctx))
+            location = _location(ctx, state)
+            token = await _token_for(ctx, state, location)
+            state.mr_url, sentence = await steps.open_mr(location, plan, token)
         elif step == "build":
             state.build_id, sentence = await steps.start_build(client, plan)
             finished = False
@@ -190,6 +218,7 @@ async def _do(ctx: Context, state: WizardState, rest: list[str]) -> Reply:
         await _save(ctx, state)
         await _audit(ctx, state.tool, step, "failed", error.sentence)
         raise
+    sentence = _clean(sentence)  # it quotes the APIs' own messages
     await _audit(ctx, state.tool, step, "ok", sentence)
     if finished:
         state.done.append(step)
@@ -229,19 +258,105 @@ def _describe(step: str, plan: Plan, web: str | None) -> str:
     return DESCRIPTIONS.get(step, step)
 
 
+_STALE = "that confirmation is for a step that is no longer current; see 'migrate status'"
+
+
+def _fingerprint(description: str) -> str:
+    """Binds a confirmation to the exact step it described."""
+    return hashlib.sha256(description.encode()).hexdigest()[:16]
+
+
+def _location(ctx: Context, state: WizardState) -> GitLabLocation:
+    """The conversation's repository on the configured GitLab; never a path on disk."""
+    # checked again here for state saved before the check existed
+    return chat_repository(state.repo, ctx.services.config.gitlab_url)
+
+
+def _own_repository(ctx: Context, tool: str) -> GitLabLocation:
+    return tool_repository(tool, ctx.services.config.gitlab_url)
+
+
+async def _token_for(ctx: Context, state: WizardState, location: GitLabLocation) -> str | None:
+    """forgebot's GitLab token, only for a maintainer and only on the tool's own repository;
+    everyone and everything else is read anonymously (public projects only)."""
+    if not location.same_as(_own_repository(ctx, state.tool)):
+        return None
+    if not await _is_maintainer(ctx, state.tool):
+        return None
+    return ctx.services.config.gitlab_token
+
+
+async def _built_from(ctx: Context, tool: str, location: GitLabLocation) -> bool:
+    """Whether the tool's latest build came from ``location``."""
+    latest = await ctx.services.toolforge.latest_build(tool)
+    if latest is None or not latest.source_url:
+        return False
+    source = parse_location(without_userinfo(latest.source_url), ctx.services.config.gitlab_url)
+    return source.same_as(location)
+
+
+async def _require_bound(ctx: Context, state: WizardState, step: str, plan: Plan) -> None:
+    """Refuse a merge request or a build on a repository that is not the tool's.
+
+    The merge request is written with forgebot's own GitLab token, so it goes only to
+    ``toolforge-repos/<tool>``: the latest build's source is not proof of ownership (any
+    maintainer can build from any public URL), and trusting it would let them point the
+    token at any project. A build runs as the tool, so the latest build's source will do.
+    """
+    if step not in ("mr", "build"):
+        return
+    tool = state.tool
+    own = _own_repository(ctx, tool)
+    location = _location(ctx, state)
+    if step == "mr":
+        if location.same_as(own):
+            return
+        why = (
+            f"I open merge requests only on {tool}'s own repository, {own.web_url}, and "
+            f"{location.web_url} is not it. Commit the planned files yourself (see "
+            "'migrate plan'), then reply 'migrate skip'; or ask a Toolforge admin to put "
+            f"the code in {own.web_url}."
+        )
+    elif not _points_to(ctx, plan.clone_url, location):
+        why = (
+            f"GitLab gives {plan.clone_url or 'no clone URL'} for {location.web_url}, so I "
+            "will not build from it; name the repository by its current path."
+        )
+    else:
+        if location.same_as(own) or await _built_from(ctx, tool, location):
+            return
+        why = (
+            f"I start builds of {tool} only from its own repository ({own.web_url}) or the one "
+            f"its latest build came from, and {location.web_url} is neither. Start it yourself "
+            f"with 'toolforge build start {location.web_url}' as the tool, then reply "
+            "'migrate skip'; or ask a Toolforge admin."
+        )
+    await _audit(ctx, tool, step, "refused", why)
+    raise PermissionDenied(why)
+
+
+def _points_to(ctx: Context, url: str, location: GitLabLocation) -> bool:
+    """Whether a URL GitLab gave back for the project is the project we bound to."""
+    if not url:
+        return False
+    return parse_location(url, ctx.services.config.gitlab_url).same_as(location)
+
+
+def _clean(sentence: str) -> str:
+    return redact(without_userinfo(sentence))
+
+
 async def _plan(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
     jobs = await ctx.services.toolforge.list_jobs(state.tool)
     web = next((j.name for j in jobs if j.is_webservice), None)
     report = None
     if state.repo:
-        gitlab_url = ctx.services.config.gitlab_url
-        chat_repository(state.repo, gitlab_url)  # also for state saved before this check
-        report = await inspect_repository(
-            state.repo,
+        location = _location(ctx, state)
+        report = await inspect_gitlab(
+            location,
             tool=state.tool,
-            token=_gitlab_token(ctx),
+            token=await _token_for(ctx, state, location),
             ref=state.ref or None,
-            gitlab_url=gitlab_url,
         )
     current = {"jobs": [j.raw for j in jobs]}
     plan = plan_for(
@@ -291,10 +406,6 @@ async def _audit(ctx: Context, tool: str, step: str, result: str, detail: str) -
         actor_account=ctx.account, chat_key=ctx.chat_key, platform=ctx.message.platform,
         action=f"migrate {step}", tool=tool, target=step, result=result, detail=detail[:1000],
     )  # fmt: skip
-
-
-def _gitlab_token(ctx: Context) -> str | None:
-    return ctx.services.config.gitlab_token
 
 
 COMMAND = command(

@@ -19,6 +19,7 @@ from bot.migration.gitlab_source import (
     connect,
     get_project,
     gitlab_error,
+    require_same_project,
     unreachable,
 )
 from bot.migration.plan import Plan, PlannedFile
@@ -86,6 +87,7 @@ def open_merge_request_sync(
         raise GitLabError("The plan adds no files, so there is nothing to propose.")
     gl = connect(location.gitlab_url, token)
     project = get_project(gl, location)
+    require_same_project(project, location)
     base = target or getattr(project, "default_branch", None) or "main"
     step = "read the file list"
     try:

@@ -16,11 +16,14 @@ import gitlab.exceptions
 import requests
 from gitlab.v4.objects import Project
 
-from bot.errors import GitLabError
+from bot.errors import GitLabError, UsageError
 from bot.migration.snapshot import RepoSource, Snapshot, decode, select
+from bot.redact import redact
 
 DEFAULT_GITLAB = "https://gitlab.wikimedia.org"
 TIMEOUT_SECONDS = 20
+TOOL_GROUP = "toolforge-repos"  # where Toolforge keeps each tool's own repository
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,23 @@ class GitLabLocation:
     def web_url(self) -> str:
         return f"{self.gitlab_url}/{self.project_path}"
 
+    def same_as(self, other: GitLabLocation) -> bool:
+        """The same project on the same GitLab (GitLab paths ignore case)."""
+        return (self.gitlab_url.rstrip("/").lower(), self.project_path.lower()) == (
+            other.gitlab_url.rstrip("/").lower(),
+            other.project_path.lower(),
+        )
+
+
+def without_userinfo(text: str) -> str:
+    """``text`` with any ``user:password@`` taken out of the URLs in it."""
+    return _USERINFO.sub(r"\1", text)
+
+
+def tool_repository(tool: str, gitlab_url: str) -> GitLabLocation:
+    """The tool's own repository: ``toolforge-repos/<tool>`` on the configured GitLab."""
+    return GitLabLocation(gitlab_url.rstrip("/"), f"{TOOL_GROUP}/{tool}")
+
 
 def parse_location(location: str, default_gitlab: str = DEFAULT_GITLAB) -> GitLabLocation:
     """``https://host/group/proj(.git)``, ``git@host:group/proj.git`` or ``group/proj``."""
@@ -41,7 +61,8 @@ def parse_location(location: str, default_gitlab: str = DEFAULT_GITLAB) -> GitLa
         return GitLabLocation(f"https://{ssh.group(1)}", _clean_path(ssh.group(2)))
     if "://" in text:
         parts = urlsplit(text)
-        base = f"{parts.scheme}://{parts.netloc}"
+        host = parts.netloc.rsplit("@", 1)[-1]  # never keep credentials from a URL
+        base = f"{parts.scheme}://{host}"
         return GitLabLocation(base, _clean_path(parts.path))
     return GitLabLocation(default_gitlab.rstrip("/"), _clean_path(text))
 
@@ -59,7 +80,9 @@ def read_gitlab(
     location: GitLabLocation, *, token: str | None = None, ref: str | None = None
 ) -> Snapshot:
     gl = connect(location.gitlab_url, token)
-    project = get_project(gl, location)
+    project = get_project(gl, location, anonymous=not token)
+    if token:
+        require_same_project(project, location)
     branch = ref or getattr(project, "default_branch", None) or "main"
     try:
         tree = project.repository_tree(ref=branch, recursive=True, get_all=True)
@@ -100,13 +123,30 @@ def read_gitlab(
     return Snapshot(source, paths, contents, executable)
 
 
-def get_project(gl: gitlab.Gitlab, location: GitLabLocation) -> Project:
+def get_project(gl: gitlab.Gitlab, location: GitLabLocation, *, anonymous: bool = False) -> Project:
     try:
         return gl.projects.get(location.project_path)
     except gitlab.exceptions.GitlabError as exc:
+        if anonymous and getattr(exc, "response_code", None) == 404:
+            raise GitLabError(
+                f"GitLab has no project '{location.project_path}' at {location.gitlab_url} (404) "
+                "that I can read without a token: it does not exist or it is not public. I "
+                "read only public repositories for you, and the build service builds only "
+                "public ones."
+            ) from exc
         raise gitlab_error(exc, "read the project", location) from exc
     except requests.RequestException as exc:
         raise unreachable(location) from exc
+
+
+def require_same_project(project: Project, location: GitLabLocation) -> None:
+    """GitLab follows a moved project's old path: never use a token somewhere else."""
+    found = str(getattr(project, "path_with_namespace", location.project_path))
+    if found.lower() != location.project_path.lower():
+        raise GitLabError(
+            f"{location.web_url} has moved to {found}; nothing was read or changed. Name the "
+            "repository by its current path."
+        )
 
 
 def unreachable(location: GitLabLocation) -> GitLabError:
@@ -136,18 +176,20 @@ def gitlab_error(
             f"GitLab does not allow forgebot to {action} in '{path}' (403): the token needs "
             "Developer access to the project."
         )
-    message = getattr(exc, "error_message", "") or str(exc)
-    return GitLabError(f"GitLab answered {code or 'an error'} while trying to {action}: {message}")
+    message = without_userinfo(str(getattr(exc, "error_message", "") or exc))
+    return GitLabError(
+        redact(f"GitLab answered {code or 'an error'} while trying to {action}: {message}")
+    )
 
 
 def chat_repository(location: str, gitlab_url: str) -> GitLabLocation:
     """Where a repository named in chat lives, on the configured GitLab only.
 
     A chat user must not make the bot read its own disk or send its GitLab
-    token to another host, so local paths and other hosts are refused.
+    token to another host, so local paths and other hosts are refused. The
+    answer goes straight to :func:`read_gitlab`: nothing on the chat path
+    looks at the disk, whatever the name happens to match there.
     """
-    from bot.errors import UsageError
-
     text = location.strip()
     if not text or text.startswith(("/", "~", ".", "file:")) or "\\" in text:
         raise UsageError(
@@ -157,7 +199,9 @@ def chat_repository(location: str, gitlab_url: str) -> GitLabLocation:
     found = parse_location(text, gitlab_url)
     if found.gitlab_url.rstrip("/").lower() != gitlab_url.rstrip("/").lower():
         raise UsageError(
-            f"I only read repositories on {gitlab_url}; {found.gitlab_url} is another host"
+            without_userinfo(
+                f"I only read repositories on {gitlab_url}; {found.gitlab_url} is another host"
+            )
         )
     if not found.project_path or ".." in found.project_path.split("/"):
         raise UsageError("that does not look like a GitLab project path (group/project)")

@@ -2,7 +2,9 @@
 
 :func:`inspect_snapshot` is pure; :func:`inspect_repository` fetches the
 snapshot (GitLab API or a local path) in a worker thread, so the bot's event
-loop never blocks on python-gitlab or the disk.
+loop never blocks on python-gitlab or the disk. The chat uses
+:func:`inspect_gitlab`, which reads a validated GitLab project and never the
+disk; local paths are for the offline ``forgebot plan`` only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import os
 from dataclasses import dataclass, field
 
 from bot.migration import detect, findings
-from bot.migration.gitlab_source import DEFAULT_GITLAB, parse_location, read_gitlab
+from bot.migration.gitlab_source import (
+    DEFAULT_GITLAB,
+    GitLabLocation,
+    parse_location,
+    read_gitlab,
+)
 from bot.migration.model import Note, Severity
 from bot.migration.procfile import ProcfileEntry
 from bot.migration.procfile import parse as parse_procfile
@@ -77,6 +84,18 @@ async def inspect_repository(
     return inspect_snapshot(snapshot, tool=tool)
 
 
+async def inspect_gitlab(
+    location: GitLabLocation,
+    *,
+    tool: str = "",
+    token: str | None = None,
+    ref: str | None = None,
+) -> RepoReport:
+    """Inspect a GitLab project, and nothing else (no local paths)."""
+    snapshot = await asyncio.to_thread(read_gitlab, location, token=token, ref=ref)
+    return inspect_snapshot(snapshot, tool=tool)
+
+
 def read_snapshot(
     location: str,
     *,
@@ -84,7 +103,7 @@ def read_snapshot(
     ref: str | None = None,
     gitlab_url: str = DEFAULT_GITLAB,
 ) -> Snapshot:
-    """Blocking: read a snapshot from wherever ``location`` points."""
+    """Blocking: read a snapshot from wherever ``location`` points (offline CLI use)."""
     if is_local(location):
         return read_local(os.path.expanduser(location))
     return read_gitlab(parse_location(location, gitlab_url), token=token, ref=ref)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import GitLabError
+from bot.errors import GitLabError, ToolforgeError
 from bot.migration.apispec import job_spec
 from bot.migration.gitlab_mr import open_merge_request
-from bot.migration.gitlab_source import parse_location
+from bot.migration.gitlab_source import GitLabLocation
 from bot.migration.plan import Plan
+from bot.redact import redact, redact_lines
 
 if TYPE_CHECKING:
     from bot.toolforge import Build, ToolforgeClient
@@ -29,14 +30,14 @@ class BuildProgress:
     excerpt: tuple[str, ...] = ()
 
 
-async def open_mr(plan: Plan, token: str | None) -> tuple[str, str]:
-    """Open the merge request; returns (url, sentence)."""
+async def open_mr(location: GitLabLocation, plan: Plan, token: str | None) -> tuple[str, str]:
+    """Open the merge request on ``location`` (the repository the caller has bound to
+    the tool, on the configured GitLab); returns (url, sentence)."""
     if not token:
         raise GitLabError(
             "I have no GitLab token, so I cannot open a merge request: commit the planned "
             "files yourself (see 'migrate plan'), then 'migrate skip'."
         )
-    location = parse_location(plan.repository)
     result = await open_merge_request(location, plan, token=token)
     files = ", ".join(result.files)
     return result.url, f"Merge request opened with {files}: {result.url}"
@@ -54,12 +55,22 @@ async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> B
     if not build.finished:
         return BuildProgress(build.state, False, f"Build {build_id} is {build.state}.")
     lines = await client.build_logs(tool, build_id)
+    known = await _envvar_values(client, tool)
+    message = redact(build.message or "no reason given", known)
     return BuildProgress(
         build.state,
         True,
-        f"Build {build_id} ended with {build.state}: {build.message or 'no reason given'}",
-        failure_excerpt(lines),
+        f"Build {build_id} ended with {build.state}: {message}",
+        tuple(redact_lines(failure_excerpt(lines), known)),
     )
+
+
+async def _envvar_values(client: ToolforgeClient, tool: str) -> list[str]:
+    """The tool's envvar values, to hide them in a build log; patterns still apply without."""
+    try:
+        return await client.envvar_values(tool)
+    except ToolforgeError:
+        return []
 
 
 def failure_excerpt(lines: list[str]) -> tuple[str, ...]:

@@ -54,6 +54,11 @@ class WizardState:
         self.nonce = secrets.token_hex(4)
         return self.nonce
 
+    def invalidate(self) -> None:
+        """The state changed (repository, grid text, step): a confirmation asked
+        before describes something else now, so none may run any more."""
+        self.nonce = ""
+
 
 def needed_actions(plan: Plan, *, web_job: bool) -> list[str]:
     """The actions this plan needs, in order."""
@@ -78,6 +83,7 @@ def next_step(state: WizardState, actions: list[str]) -> str:
 
 def go_back(state: WizardState) -> str:
     """Undo one step: the last action done or skipped becomes current again."""
+    state.invalidate()
     if state.step in ("repo", "review"):
         state.step = "repo"
         return state.step

@@ -7,6 +7,7 @@ shared/reference/protocol-testing.md section 4). Routes match the raw path,
 because project and file paths arrive %2F-encoded in one segment.
 Private projects are invisible (404) without a token that may read them;
 writing needs a token in ``writers`` (else 403), as GitLab does for Reporters.
+The request log keeps the token each request carried ("" for anonymous).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     status: int
+    token: str = ""
 
 
 class FakeGitLab:
@@ -95,7 +97,10 @@ class FakeGitLab:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.raw_path.split("?", 1)[0]
         response = await self._route(request, raw)
-        self.requests.append(Recorded(request.method, raw, dict(request.query), response.status))
+        token = request.headers.get("PRIVATE-TOKEN", "")
+        self.requests.append(
+            Recorded(request.method, raw, dict(request.query), response.status, token)
+        )
         return response
 
     async def _route(self, request: web.Request, raw: str) -> web.StreamResponse:

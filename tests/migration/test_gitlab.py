@@ -55,7 +55,7 @@ async def test_missing_project_is_a_clear_404(gitlab: FakeGitLab) -> None:
 
 async def test_private_project_needs_a_token(gitlab: FakeGitLab) -> None:
     gitlab.add_project("tools/secret", SAMPLES["python"], visibility="private", readers={"t0k"})
-    with pytest.raises(GitLabError, match="private and the token cannot see it"):
+    with pytest.raises(GitLabError, match="it does not exist or it is not public"):
         await inspect_repository(f"{gitlab.url}/tools/secret")
     report = await inspect_repository(f"{gitlab.url}/tools/secret", token="t0k")
     assert report.source.visibility == "private"

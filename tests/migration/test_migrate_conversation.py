@@ -117,6 +117,9 @@ async def test_failed_build_shows_the_reason_and_can_be_retried(
 ) -> None:
     gitlab.add_project("toolforge-repos/cron-fail", {"requirements.txt": "", "x.py": ""})
     bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
+    # the tool already builds from there (the sandbox fails builds of URLs with "fail")
+    source = f"{gitlab.url}/toolforge-repos/cron-fail"
+    await bot.services.toolforge.start_build("sample-cron", source)
     await say(bot, "bob", "migrate sample-cron")
     await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/cron-fail")
     await say(bot, "bob", "migrate skip")  # no merge request: bob commits the files himself
