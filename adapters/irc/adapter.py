@@ -15,7 +15,7 @@ from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import AccountTracker, irc_lower
 from adapters.irc.lines import payload_budget
 from adapters.irc.membership import Membership
-from adapters.irc.outbox import Outbox
+from adapters.irc.outbox import Outbox, Recipient, is_channel
 from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply
@@ -150,9 +150,10 @@ class IrcAdapter:
             return  # from a server, or our own echo
         tags = {t["key"]: t["value"] for t in event.tags or []}
         text = event.arguments[0]
+        mark = self.membership.mark()  # to tell whether the speaker left before the reply
         self._run_in_order(
             irc_lower(source.nick),
-            lambda: self._handle_message(session, source, tags, channel, text),
+            lambda: self._handle_message(session, source, tags, channel, text, mark),
         )
 
     def _run_in_order(self, key: str, work: Work) -> None:
@@ -227,6 +228,7 @@ class IrcAdapter:
         tags: dict[str, str | None],
         channel: str | None,
         text: str,
+        mark: int,
     ) -> None:
         account = await self._account(session, source, tags, text, channel)
         if channel is not None and irc_lower(channel) in self._owner_channels:
@@ -253,13 +255,40 @@ class IrcAdapter:
             return
         if reply is not None:
             origin = f"{source.nick} in {channel or 'a private message'} ({text[:60]!r})"
-            self._deliver(
-                plan_reply(reply, source.nick, channel, self._budget, self.limits), origin
-            )
+            recipient = Recipient(source.nick, source.user, source.host, account)
+            outgoing = plan_reply(reply, source.nick, channel, self._budget, self.limits)
+            self._deliver(session, outgoing, origin, recipient, mark)
 
-    def _deliver(self, outgoing: list[Outgoing], origin: str) -> None:
-        if outgoing:
-            self.outbox.put(outgoing, origin)
+    def _deliver(
+        self,
+        session: IrcSession,
+        outgoing: list[Outgoing],
+        origin: str,
+        recipient: Recipient,
+        mark: int,
+    ) -> None:
+        if not outgoing:
+            return
+        if not all(is_channel(o.target) for o in outgoing):
+            # Private lines are for the person who asked, not for the nick.
+            nick = recipient.nick
+            if session is not self.session:
+                why = "the bot reconnected since the question"
+            elif self.membership.left_since(nick, mark):
+                why = f"{nick} left or changed nick before the answer was ready"
+            else:
+                self.membership.watch(nick)
+                self.outbox.put(outgoing, origin, recipient=recipient)
+                return
+            log.warning(
+                "irc: %d lines for %s not delivered: %s (the reply to %s)",
+                len(outgoing),
+                recipient.label(),
+                why,
+                origin,
+            )
+            return
+        self.outbox.put(outgoing, origin, recipient=recipient)
 
     def _budget(self, target: str) -> int:
         session = self.session

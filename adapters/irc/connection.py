@@ -66,6 +66,7 @@ class IrcSession:
         self.caps: set[str] = set()  # acknowledged capabilities
         self.account: str | None = None  # what SASL logged us in as
         self.own_mask: str | None = None  # nick!user@host as others see it
+        self.isupport: dict[str, str] = {}  # RPL_ISUPPORT (005) tokens, e.g. MONITOR=100
         self.last_seen = self._loop.time()
         self._offered: dict[str, str] = {}
         self._pending_reqs = 0
@@ -191,6 +192,13 @@ class IrcSession:
             self._next_nick()
         elif kind == "welcome":
             self._on_welcome(event)
+        elif kind == "featurelist":  # the library drops tokens without a value
+            for token in args[:-1]:
+                name, _, value = token.partition("=")
+                if name.startswith("-"):
+                    self.isupport.pop(name[1:].upper(), None)
+                else:
+                    self.isupport[name.upper()] = value
         elif kind == "join" and event.source.nick == self.nick:
             self.own_mask = str(event.source)
         elif kind == "396":  # RPL_VISIBLEHOST: a cloak was applied

@@ -65,6 +65,10 @@ class AccountTracker:
             return True, self._live[key]
         return False, None
 
+    def sees(self, nick: str) -> bool:
+        """Whether ``nick`` shares a channel with us, so that its QUIT and NICK reach us."""
+        return bool(self._channels.get(irc_lower(nick)))
+
     def joined(self, nick: str, channel: str, account: str | None, known: bool) -> None:
         key = irc_lower(nick)
         self._channels.setdefault(key, set()).add(irc_lower(channel))

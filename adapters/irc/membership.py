@@ -4,20 +4,52 @@ Keeps the account tracker current (joins, parts, quits, nick and account
 changes, WHOIS answers), gets the bot back into a channel it was kicked
 from, takes its configured nick back when the holder leaves, and logs what
 the server refused to deliver.
+
+It also keeps private replies with the person they are for. A nick is not a
+person: once its holder quits, anyone can take it. So the outbox drops what
+is still queued for a nick when its holder quits, logs out, or when the bot
+loses the connection, and follows a nick change. Those events reach us
+through the channels we share with the person; for anyone else (someone who
+only messaged the bot) the server is asked to ``MONITOR`` the nick while
+lines are queued for it, and the lines wait until it has said the nick is
+still held by the same user@host. Without MONITOR, lines for someone we
+cannot follow go out only in the first seconds after the question.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.irc.config import IrcConfig
 from adapters.irc.connection import IrcSession
 from adapters.irc.identity import AccountTracker, irc_lower
-from adapters.irc.outbox import Outbox
+from adapters.irc.outbox import HOLD, Hold, Outbox, Recipient
 
 log = logging.getLogger(__name__)
+
+#: Lines for someone we cannot follow (no shared channel, no MONITOR) go out
+#: only this long after they were queued: about the flood-control burst.
+UNFOLLOWED_GRACE = 2.0
+#: Held lines wait at most this long for the server's answer to MONITOR.
+MONITOR_ANSWER_TIMEOUT = 10.0
+#: Departures remembered, for replies still being computed when the asker left.
+MAX_DEPARTURES = 4096
+
+
+@dataclass
+class _Watch:
+    """A nick we asked the server to MONITOR; ``online`` is None until it answered."""
+
+    nick: str
+    asked: float
+    online: bool | None = None
+    user: str | None = None
+    host: str | None = None
+    available: bool = True  # False: the server's MONITOR list was full
 
 
 class Membership:
@@ -30,10 +62,17 @@ class Membership:
         self.channels = {irc_lower(c): c for c in (*config.channels, *config.owner_channels)}
         self._session: IrcSession | None = None
         self._rejoins: list[asyncio.TimerHandle] = []
+        self._monitor: dict[str, _Watch] = {}
+        self._departures: OrderedDict[str, int] = OrderedDict()  # nick -> event number
+        self._events = 0
+        self._forgotten_before = 0  # departures older than this were not kept
+        outbox.guard = self.check
+        outbox.on_idle = self._unwatch
 
     def start(self, session: IrcSession) -> None:
         """A new registered connection: join every configured channel."""
         self._session = session
+        self._monitor.clear()
         for channel in self.channels.values():
             session.send(f"JOIN {channel}")
 
@@ -43,9 +82,132 @@ class Membership:
         self.ready.clear()
         self.joined.clear()
         self.tracker.reset()
+        self._monitor.clear()
+        # Whoever holds those nicks after we are back may be someone else.
+        self.outbox.drop_private("the bot lost its connection to the server")
+        self._depart_all()
         for handle in self._rejoins:
             handle.cancel()
         self._rejoins.clear()
+
+    # --- who is still there: for replies being computed or queued -------------
+
+    def mark(self) -> int:
+        """A point in the event stream; see :meth:`left_since`."""
+        return self._events
+
+    def left_since(self, nick: str, mark: int) -> bool:
+        """Whether the holder of ``nick`` at ``mark`` has (or may have) left since."""
+        if mark < self._forgotten_before:
+            return True
+        return self._departures.get(irc_lower(nick), -1) >= mark
+
+    def _depart(self, nick: str, why: str) -> None:
+        key = irc_lower(nick)
+        self._departures.pop(key, None)
+        self._departures[key] = self._events
+        self._events += 1
+        while len(self._departures) > MAX_DEPARTURES:
+            _, number = self._departures.popitem(last=False)
+            self._forgotten_before = number + 1
+        self.outbox.forget(nick, why)
+
+    def _depart_all(self) -> None:
+        # After a reconnect every nick may have changed hands.
+        self._departures.clear()
+        self._events += 1
+        self._forgotten_before = self._events
+
+    def watch(self, nick: str) -> None:
+        """Lines are queued for ``nick``: have the server tell us when its holder goes."""
+        key = irc_lower(nick)
+        session = self._session
+        if key in self._monitor or session is None or not session.connected:
+            return
+        limit = getattr(session, "isupport", {}).get("MONITOR")
+        if limit is None:
+            return  # the server has no MONITOR: channels are all we see
+        if limit.isdigit() and len(self._monitor) >= int(limit):
+            self._monitor[key] = _Watch(nick, asyncio.get_running_loop().time(), available=False)
+            return
+        self._monitor[key] = _Watch(nick, asyncio.get_running_loop().time())
+        session.send(f"MONITOR + {nick}")
+
+    def _unwatch(self, nick: str) -> None:
+        key = irc_lower(nick)
+        watch = self._monitor.get(key)
+        if watch is None or self.outbox.pending_for(nick):
+            return
+        del self._monitor[key]
+        session = self._session
+        if watch.available and session is not None and session.connected:
+            session.send(f"MONITOR - {watch.nick}")
+
+    def check(self, nick: str, recipient: Recipient, age: float) -> str | Hold | None:
+        """The outbox's guard: is ``nick`` still held by ``recipient``? (None: yes, send)"""
+        known, account = self.tracker.live(nick)
+        if known and recipient.account is not None and account != recipient.account:
+            return f"{nick} is no longer logged in as {recipient.account}"
+        watch = self._monitor.get(irc_lower(nick))
+        if watch is not None and watch.available:
+            if watch.online is None:
+                if asyncio.get_running_loop().time() - watch.asked < MONITOR_ANSWER_TIMEOUT:
+                    return HOLD
+                return f"the server did not say whether {nick} is still there"
+            if not watch.online:
+                return f"{nick} left"
+            if (watch.user, watch.host) != (recipient.user, recipient.host):
+                return f"{nick} is held by {watch.user}@{watch.host} now, someone else"
+            return None
+        if self.tracker.sees(nick):
+            return None  # in a channel with us: its QUIT or NICK would reach us
+        if age <= UNFOLLOWED_GRACE:
+            return None
+        return f"{nick} shares no channel with the bot, so it cannot tell whether {nick} left"
+
+    def _on_730(self, session: IrcSession, event: Any) -> None:  # RPL_MONONLINE
+        unknown = []
+        for mask in event.arguments[-1].split(","):
+            nick, _, userhost = mask.partition("!")
+            user, _, host = userhost.partition("@")
+            watch = self._monitor.get(irc_lower(nick))
+            if watch is None or not nick:
+                continue
+            if user and host:
+                watch.online, watch.user, watch.host = True, user, host
+            else:  # InspIRCd says only the nick: ask who holds it
+                watch.online = None
+                unknown.append(nick)
+        for nick in unknown:
+            session.send(f"USERHOST {nick}")
+        self.outbox.wake()
+
+    def _on_userhost(self, session: IrcSession, event: Any) -> None:  # RPL_USERHOST
+        for reply in event.arguments[-1].split():
+            nick, _, userhost = reply.partition("=")
+            user, _, host = userhost[1:].partition("@")  # after the away flag (+ or -)
+            watch = self._monitor.get(irc_lower(nick.rstrip("*")))
+            if watch is not None and watch.online is None and user and host:
+                watch.online, watch.user, watch.host = True, user, host
+        self.outbox.wake()
+
+    def _on_731(self, session: IrcSession, event: Any) -> None:  # RPL_MONOFFLINE
+        for mask in event.arguments[-1].split(","):
+            nick = mask.partition("!")[0]
+            watch = self._monitor.get(irc_lower(nick))
+            if watch is not None and nick:
+                watch.online = False
+                self._depart(nick, f"{nick} left")
+                self._unwatch(nick)
+        self.outbox.wake()
+
+    def _on_734(self, session: IrcSession, event: Any) -> None:  # ERR_MONLISTFULL
+        for nick in event.arguments[1].split(",") if len(event.arguments) > 1 else ():
+            watch = self._monitor.get(irc_lower(nick))
+            if watch is not None:
+                watch.available = False
+        log.warning("irc: the server's MONITOR list is full: %s", " ".join(event.arguments))
+        self.outbox.wake()
 
     def handle(self, session: IrcSession, event: Any) -> None:
         handler = getattr(self, f"_on_{event.type}", None)
@@ -98,17 +260,39 @@ class Membership:
         else:
             self.tracker.left(event.source.nick, event.target)
 
+    def _on_namreply(self, session: IrcSession, event: Any) -> None:
+        # Who was there before us: their QUITs and NICKs will reach us too.
+        channel, names = event.arguments[1], event.arguments[2]
+        for name in names.split():
+            nick = name.lstrip("~&@%+!").partition("!")[0]
+            if nick and not self._is_me(session, nick):
+                self.tracker.joined(nick, channel, None, known=False)
+
     def _on_quit(self, session: IrcSession, event: Any) -> None:
         # Netsplits arrive as QUITs ("irc.a irc.b"); the users come back with JOINs.
-        self.tracker.quit(event.source.nick)
-        self._reclaim_nick(session, event.source.nick)
+        nick = event.source.nick
+        reason = event.arguments[0] if event.arguments else ""
+        self.tracker.quit(nick)
+        self._depart(nick, f"{nick} left ({reason})" if reason else f"{nick} left")
+        self._reclaim_nick(session, nick)
 
     def _on_nick(self, session: IrcSession, event: Any) -> None:
         old, new = event.source.nick, event.target
         if self._is_me(session, new):
             return  # our own change (the library already updated our nick)
         self.tracker.renamed(old, new)
+        if irc_lower(old) == irc_lower(new):
+            self.outbox.rename(old, new)  # only the case changed
+            return
+        # Queued lines follow the person. Whatever was queued for the new nick
+        # was for an earlier holder, and a reply still being computed for the
+        # old nick is dropped when it is ready (see left_since).
+        self._depart(new, f"{new} is now held by {old}")
         self.outbox.rename(old, new)
+        self._depart(old, f"{old} is now {new}")
+        self._unwatch(old)
+        if self.outbox.pending_for(new):
+            self.watch(new)
         self._reclaim_nick(session, old)
 
     def _reclaim_nick(self, session: IrcSession, freed: str) -> None:
@@ -118,8 +302,10 @@ class Membership:
             session.send(f"NICK {primary}")
 
     def _on_account(self, session: IrcSession, event: Any) -> None:
-        account = event.target
-        self.tracker.account_changed(event.source.nick, None if account in ("*", None) else account)
+        nick, account = event.source.nick, event.target
+        account = None if account in ("*", None) else account
+        self.tracker.account_changed(nick, account)
+        self.outbox.account_changed(nick, account)
 
     def _on_whoisuser(self, session: IrcSession, event: Any) -> None:
         self.tracker.whois_user(*event.arguments[:3])

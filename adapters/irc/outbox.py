@@ -1,13 +1,24 @@
 """Outgoing PRIVMSG queue: flood-controlled, fair between targets, never silent on loss.
 
-Lines wait here while the bot is disconnected and go out after it has
-reconnected; a line that waited longer than ``max_age`` is dropped with a
-log entry naming the command it answered, so nothing is lost silently.
+Channel lines wait here while the bot is disconnected and go out after it
+has reconnected (private lines are dropped, see below); a line that waited
+longer than ``max_age`` is dropped with a log entry naming the command it
+answered, so nothing is lost silently.
+
+A private reply is meant for a person, not for a nick: its batch names the
+:class:`Recipient` (services account, or nick!user@host when not logged in),
+and before each of its lines the ``guard`` (see :class:`~adapters.irc.
+membership.Membership`) says whether the nick is still held by that person.
+Server events drop what is left when the person goes (:meth:`Outbox.forget`),
+changes account (:meth:`Outbox.account_changed`) or when the bot loses its
+connection (:meth:`Outbox.drop_private`); a nick change is followed
+(:meth:`Outbox.rename`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import time
 from collections import OrderedDict, deque
@@ -20,9 +31,53 @@ from adapters.irc.render import Outgoing
 
 log = logging.getLogger(__name__)
 
+#: How often held lines are looked at again when no event wakes the outbox.
+RECHECK_INTERVAL = 1.0
+
 
 class DeliveryFailed(Exception):
     """Lines of a reply could not be sent (too old, or the adapter stopped)."""
+
+
+class Hold(enum.Enum):
+    """A guard's answer: not yet known whether the nick's holder is the recipient."""
+
+    HOLD = "hold"
+
+
+HOLD = Hold.HOLD
+
+
+def is_channel(target: str) -> bool:
+    return target.startswith(("#", "&", "+", "!"))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The person a private reply is for: who spoke, as the server showed them."""
+
+    nick: str
+    user: str
+    host: str
+    account: str | None
+
+    def label(self, nick: str | None = None) -> str:
+        """For logs: the nick the lines were queued for now, and who that was meant to be."""
+        nick = nick or self.nick
+        who = f"account {self.account}" if self.account is not None else "not logged in"
+        if irc_lower(nick) != irc_lower(self.nick):
+            who += f", asked as {self.nick}"
+        if self.account is None:
+            who = f"{self.user}@{self.host}, {who}"
+        return f"{nick} ({who})"
+
+
+#: (current nick, recipient, seconds since queued) -> None: send; HOLD: wait; str: drop, why.
+Guard = Callable[[str, Recipient, float], "str | Hold | None"]
+
+
+def _other_than(refused: Recipient | None) -> Callable[[Recipient | None], bool]:
+    return lambda recipient: recipient != refused
 
 
 @dataclass
@@ -34,6 +89,7 @@ class _Batch:
     created: float
     done: asyncio.Future[None] | None = None
     failed: bool = False
+    recipient: Recipient | None = None
 
 
 @dataclass
@@ -48,29 +104,48 @@ class Outbox:
     bucket: TokenBucket
     max_age: float = 300.0
     clock: Callable[[], float] = time.monotonic
+    guard: Guard | None = None
+    on_idle: Callable[[str], None] | None = None  # a nick has no private line queued any more
     _queues: OrderedDict[str, deque[_Line]] = field(default_factory=OrderedDict)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __len__(self) -> int:
         return sum(len(q) for q in self._queues.values())
 
-    def put(self, lines: Iterable[Outgoing], origin: str, track: bool = False) -> _Batch:
-        """Queue the lines of one reply; ``origin`` says what they answer (for logs)."""
+    def put(
+        self,
+        lines: Iterable[Outgoing],
+        origin: str,
+        track: bool = False,
+        recipient: Recipient | None = None,
+    ) -> _Batch:
+        """Queue the lines of one reply; ``origin`` says what they answer (for logs).
+
+        With a ``recipient``, the private lines are checked by the guard and
+        dropped when that person leaves the nick.
+        """
         items = list(lines)
         done = asyncio.get_running_loop().create_future() if track else None
-        batch = _Batch(origin, len(items), self.clock(), done)
+        batch = _Batch(origin, len(items), self.clock(), done, recipient=recipient)
         for item in items:
             key = irc_lower(item.target)
             self._queues.setdefault(key, deque()).append(_Line(item.target, item.text, batch))
         if not items and done is not None:
             done.set_result(None)
-        self._wakeup.set()
+        self.wake()
         return batch
+
+    def wake(self) -> None:
+        """Something changed (an answer about a held nick): look at the queues again."""
+        self._wakeup.set()
+
+    def pending_for(self, nick: str) -> bool:
+        return bool(self._queues.get(irc_lower(nick)))
 
     def rename(self, old: str, new: str) -> None:
         """A nick change: queued private lines follow the person."""
         old_key, new_key = irc_lower(old), irc_lower(new)
-        if old_key not in self._queues:
+        if old_key not in self._queues or is_channel(old):
             return
         for line in self._queues[old_key]:
             line.target = new
@@ -79,6 +154,64 @@ class Outbox:
             key = new_key if key == old_key else key
             renamed.setdefault(key, deque()).extend(queue)
         self._queues = renamed
+
+    def forget(
+        self, nick: str, why: str, keep: Callable[[Recipient | None], bool] | None = None
+    ) -> int:
+        """Drop the lines queued for ``nick`` (those whose recipient ``keep`` spares stay)."""
+        key = irc_lower(nick)
+        queue = self._queues.get(key)
+        if not queue or is_channel(nick):
+            return 0
+        kept = deque(line for line in queue if keep is not None and keep(line.batch.recipient))
+        dropped = [line for line in queue if keep is None or not keep(line.batch.recipient)]
+        if kept:
+            self._queues[key] = kept
+        else:
+            del self._queues[key]
+        self._discard(dropped, why)
+        if not kept and self.on_idle is not None:
+            self.on_idle(nick)
+        return len(dropped)
+
+    def account_changed(self, nick: str, account: str | None) -> int:
+        """``nick`` logged out or in as someone else: its replies for an account go."""
+        if account is None:
+            why = f"{nick} logged out"
+        else:
+            why = f"{nick} is now logged in as {account}"
+
+        def same_account(recipient: Recipient | None) -> bool:
+            return recipient is None or recipient.account in (None, account)
+
+        return self.forget(nick, why, keep=same_account)
+
+    def drop_private(self, why: str) -> None:
+        """The connection is gone: nobody queued a private line for is known any more."""
+        for key in [k for k, q in self._queues.items() if q and not is_channel(q[0].target)]:
+            nick = self._queues[key][0].target
+            self._discard(list(self._queues.pop(key)), why)
+            if self.on_idle is not None:
+                self.on_idle(nick)
+
+    def _discard(self, lines: list[_Line], why: str) -> None:
+        batches: dict[int, tuple[_Batch, str, int]] = {}
+        for line in lines:
+            batch, target, count = batches.get(id(line.batch), (line.batch, line.target, 0))
+            batches[id(batch)] = (batch, target, count + 1)
+        for batch, target, count in batches.values():
+            who = batch.recipient.label(target) if batch.recipient is not None else target
+            log.warning(
+                "irc: %d line%s for %s not delivered: %s (the reply to %s)",
+                count,
+                "" if count == 1 else "s",
+                who,
+                why,
+                batch.origin,
+            )
+            batch.failed = True
+            if batch.done is not None and not batch.done.done():
+                batch.done.set_exception(DeliveryFailed(why))
 
     def _fail(self, line: _Line, why: str) -> None:
         batch = line.batch
@@ -95,10 +228,13 @@ class Outbox:
         now = self.clock()
         for key in list(self._queues):
             queue = self._queues[key]
+            target = queue[0].target if queue else key
             while queue and now - queue[0].batch.created > self.max_age:
                 self._fail(queue.popleft(), f"still undelivered after {self.max_age:.0f} s")
             if not queue:
                 del self._queues[key]
+                if self.on_idle is not None and not is_channel(target):
+                    self.on_idle(target)
 
     def drop_all(self, why: str) -> None:
         for queue in self._queues.values():
@@ -106,17 +242,38 @@ class Outbox:
                 self._fail(line, why)
         self._queues.clear()
 
+    def _verdict(self, line: _Line) -> str | Hold | None:
+        recipient = line.batch.recipient
+        if self.guard is None or recipient is None or is_channel(line.target):
+            return None
+        return self.guard(line.target, recipient, self.clock() - line.batch.created)
+
+    def _select(self) -> str | None:
+        """The key of the queue whose line goes next, dropping what the guard refuses."""
+        self.expire()
+        for key in list(self._queues):
+            while queue := self._queues.get(key):
+                verdict = self._verdict(queue[0])
+                if verdict is None:
+                    return key
+                if verdict is HOLD:
+                    break
+                # Not that person any more: drop their lines, look at what else waits.
+                self.forget(queue[0].target, verdict, keep=_other_than(queue[0].batch.recipient))
+        return None
+
     def _pop(self) -> _Line | None:
         # Round robin: one line per target in turn, so one long private
         # answer cannot hold back a short reply in the channel.
-        self.expire()
-        if not self._queues:
+        key = self._select()
+        if key is None:
             return None
-        key, queue = next(iter(self._queues.items()))
+        queue = self._queues.pop(key)
         line = queue.popleft()
-        del self._queues[key]
         if queue:
             self._queues[key] = queue
+        elif self.on_idle is not None and not is_channel(line.target):
+            self.on_idle(line.target)
         return line
 
     def _push_back(self, line: _Line) -> None:
@@ -126,19 +283,34 @@ class Outbox:
         self._queues[key] = queue
         self._queues.move_to_end(key, last=False)
 
+    async def _idle(self) -> None:
+        self._wakeup.clear()
+        if not self._queues:
+            await self._wakeup.wait()
+            return
+        # Only held lines: an answer wakes us, but look again now and then (expiry).
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), RECHECK_INTERVAL)
+        except TimeoutError:
+            pass
+
     async def run(self, write: Callable[[str], None]) -> None:
-        """Send lines through ``write`` at the bucket's pace until cancelled or it fails."""
+        """Send lines through ``write`` at the bucket's pace until cancelled or it fails.
+
+        The token is taken *before* the line is chosen, so the guard's check
+        and the write happen together, however long the bucket made us wait.
+        """
+        have_token = False
         while True:
-            line = self._pop()
-            if line is None:
-                self._wakeup.clear()
-                await self._wakeup.wait()
+            if self._select() is None:
+                await self._idle()
                 continue
-            try:
+            if not have_token:
                 await self.bucket.take()
-            except asyncio.CancelledError:
-                self._push_back(line)
-                raise
+                have_token = True
+            line = self._pop()
+            if line is None:  # dropped or held while we waited for the token: keep it
+                continue
             try:
                 write(f"PRIVMSG {line.target} :{line.text}")
             except ValueError as exc:  # an unsafe or oversized line: a bug, never retried
@@ -148,6 +320,7 @@ class Outbox:
                 self._push_back(line)  # the connection went away: keep it for the next one
                 log.info("irc: pausing the outbox: %s", exc)
                 return
+            have_token = False
             line.batch.remaining -= 1
             if line.batch.remaining == 0 and line.batch.done is not None:
                 if not line.batch.done.done():

@@ -53,6 +53,8 @@ _INSPIRCD_CONF = """\
 <oper name="{oper}" password="{operpw}" host="*@*" type="NetAdmin">
 <module name="cap">
 <module name="ircv3">
+<module name="monitor">
+<monitor maxentries="30">
 <ircv3 accountnotify="yes" awaynotify="yes" extendedjoin="yes">
 <module name="ircv3_accounttag">
 <module name="ircv3_chghost">

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -195,6 +195,100 @@ async def test_names_and_log_lines_with_crlf_cannot_inject_commands(world: World
     assert not [ln for ln in seen if ln.command == "PRIVMSG" and ln.text == "injected"]
     assert any("evil QUIT :pwned" in ln.text for ln in alice.lines[a_since:])
     assert world.bot.registrations == registrations
+
+
+@contextlib.contextmanager
+def paced(bot: IrcAdapter, burst: int, rate: float) -> Iterator[None]:
+    """Flood control as on a real network, fast: a 60-line answer takes seconds."""
+    bucket = bot.outbox.bucket
+    saved = bucket.capacity, bucket.rate
+    bucket.capacity, bucket.rate = burst, rate
+    try:
+        yield
+    finally:
+        bucket.capacity, bucket.rate = saved
+
+
+async def take_nick(peer: Peer, nick: str) -> None:
+    """Change nick as soon as the server lets us (its holder may be quitting right now)."""
+    for _ in range(100):
+        since = peer.mark()
+        await peer.send(f"NICK {nick}")
+        answer = await peer.expect(
+            lambda ln: (ln.command == "NICK" and ln.text == nick) or ln.command == "433",
+            since=since,
+        )
+        if answer.command == "NICK":
+            peer.nick = nick
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"{peer.nick} could not take the nick {nick}")
+
+
+def log_lines(peer: Peer, nick: str, since: int) -> list[Line]:
+    from_bot = privmsgs_from("forgebot", nick)
+    return [ln for ln in peer.lines[since:] if from_bot(ln) and "private log line" in ln.text]
+
+
+async def test_private_log_lines_never_reach_the_next_holder_of_the_nick(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    # alice asks from her phone, by private message only (no channel in common),
+    # and her connection drops; mallory takes the nick the moment it is free.
+    world.core.sandbox.append_logs(TOOL, JOB, [f"private log line {i}" for i in range(100)])
+    host, port = world.network.host, world.network.port
+    phone = await Peer.connect(host, port, "alice-phone", "alice-libera", ACCOUNTS["alice-libera"])
+    mallory = world.mallory
+    with paced(world.bot, burst=3, rate=10.0):  # 60 lines: 6 s
+        since = phone.mark()
+        await phone.say("forgebot", f"logs {TOOL} {JOB} --lines 100")
+        await phone.expect(lambda ln: bool(log_lines(phone, "alice-phone", since)), since=since)
+        await phone.close()
+        m_since = mallory.mark()
+        try:
+            await take_nick(mallory, "alice-phone")
+            await mallory.collect(lambda ln: True, m_since, quiet=0.5)
+        finally:
+            await take_nick(mallory, "mallory")
+    assert log_lines(mallory, "alice-phone", m_since) == []
+    assert "for alice-phone (account alice-libera) not delivered: alice-phone left" in caplog.text
+
+
+async def test_private_log_lines_follow_a_nick_change_and_stop_at_logout(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    host, port = world.network.host, world.network.port
+    laptop = await Peer.connect(host, port, "alice-pc", "alice-libera", ACCOUNTS["alice-libera"])
+    await laptop.join(CHANNEL)
+    mallory = world.mallory
+    world.core.sandbox.append_logs(TOOL, JOB, [f"private log line {i}" for i in range(100)])
+    try:
+        with paced(world.bot, burst=3, rate=20.0):  # 60 lines: 3 s
+            since = laptop.mark()
+            await laptop.say(CHANNEL, f"!tf logs {TOOL} {JOB} --lines 100")
+            await laptop.expect(lambda ln: bool(log_lines(laptop, "alice-pc", since)), since=since)
+            await laptop.change_nick("alice-pc_")  # the same person: the lines follow her
+            m_since = mallory.mark()
+            await take_nick(mallory, "alice-pc")
+            try:
+                await laptop.expect(lambda ln: len(log_lines(laptop, "alice-pc_", since)) >= 3)
+                await laptop.say("NickServ", "LOGOUT")  # the account they were for is gone
+                await laptop.expect(lambda ln: ln.command == "901", since=since)
+                await laptop.collect(lambda ln: True, since, quiet=0.3)
+            finally:
+                await take_nick(mallory, "mallory")
+    finally:
+        await laptop.close()
+    to_her = (privmsgs_from("forgebot", "alice-pc"), privmsgs_from("forgebot", "alice-pc_"))
+    got = len([ln for ln in laptop.lines[since:] if any(p(ln) for p in to_her)])
+    dropped = re.search(
+        r"(\d+) lines for alice-pc_ \(account alice-libera, asked as alice-pc\) not delivered: "
+        r"alice-pc_ logged out",
+        caplog.text,
+    )
+    assert dropped is not None, caplog.text
+    assert got + int(dropped.group(1)) == world.bot.config.max_private_lines
+    assert log_lines(mallory, "alice-pc", m_since) == []
 
 
 async def test_killed_connection_reconnects_and_answers_again(world: World) -> None:
