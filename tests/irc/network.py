@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -117,6 +118,8 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:
+    # InspIRCd may dump core when stopped; never leave a core file behind.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # A SIGKILLed pytest must not leave daemons behind (PR_SET_PDEATHSIG = 1).
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
@@ -197,6 +200,7 @@ class IrcNetwork:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    cwd=self.directory,
                     preexec_fn=_die_with_parent,
                 )
             )
