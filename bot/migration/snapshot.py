@@ -65,6 +65,19 @@ class Snapshot:
         return out
 
 
+# Test code does not run on Toolforge: what it imports or calls needs no Aptfile.
+TEST_DIRS = {"tests", "test", "spec", "__tests__"}
+
+
+def _is_test_code(path: str, name: str) -> bool:
+    if any(part in TEST_DIRS for part in path.split("/")[:-1]):
+        return True
+    stem = name.rsplit(".", 1)[0]
+    return name.endswith(SOURCE_SUFFIXES) and (
+        stem.startswith("test_") or stem.endswith(("_test", ".test", ".spec"))
+    )
+
+
 def select(paths: Iterable[str]) -> list[str]:
     """Which files to read: every known file, then source files by depth, up to a cap."""
     chosen: list[str] = []
@@ -73,6 +86,8 @@ def select(paths: Iterable[str]) -> list[str]:
         if any(part in SKIP_DIRS for part in path.split("/")[:-1]):
             continue
         name = path.rsplit("/", 1)[-1]
+        if _is_test_code(path, name):
+            continue
         if name in KNOWN_NAMES or name.endswith((".csproj", ".sln", ".fsproj")):
             chosen.append(path)
         elif name.endswith(SOURCE_SUFFIXES) or ("/" not in path and "." not in name):

@@ -104,3 +104,20 @@ def test_local_reading_skips_vendored_directories_and_sees_exec_bits(tmp_path: P
     report = inspect_snapshot(read_local(root))
     assert report.paths == ("requirements.txt", "run.sh")
     assert report.executable == frozenset({"run.sh"})
+
+
+def test_test_code_asks_for_no_system_packages(tmp_path: Path) -> None:
+    # Tests run on a developer's machine or in CI, not on Toolforge.
+    root = write_repo(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "tests/test_thumbs.py": "import subprocess\nsubprocess.run(['convert', 'a.png'])\n",
+            "test_render.py": "import subprocess\nsubprocess.run(['ffmpeg', '-i', 'x'])\n",
+            "thumbs.py": "import subprocess\nsubprocess.run(['pandoc', 'a.md'])\n",
+        },
+    )
+    report = inspect_snapshot(read_local(root))
+    packages = [package for package, _ in report.apt_needed]
+    assert packages == ["pandoc"]
