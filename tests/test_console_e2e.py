@@ -205,3 +205,10 @@ def test_a_command_line_shown_to_a_maintainer_is_redacted() -> None:
     job = Job(name="dbsync", cmd="./sync.sh --password hunter2-SECRET", state="running")
     shown = plain_text(_job_detail("sample-cron", job, maintainer=True))
     assert "hunter2" not in shown and "--password [REDACTED]" in shown
+
+
+async def test_logs_show_as_many_lines_as_asked_despite_placeholder_entries(bot: Bot) -> None:
+    # sample-web's log has a nopod/nocontainer placeholder among its last lines.
+    out = await say(bot, "alice", "logs sample-web webservice --lines 3")
+    assert "Last 3 log lines of sample-web/webservice" in out
+    assert len(out.splitlines()) == 4

@@ -17,6 +17,7 @@ from bot.toolforge._transport import GatewayTransport
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 _MAX_LOG_PAGES = 50
+_PLACEHOLDER_SLACK = 20
 
 
 class ToolforgeClient:
@@ -105,8 +106,9 @@ class ToolforgeClient:
             return []
         path = f"/logs/v1/tool/{_name(tool, 'tool name')}/job/{_name(job, 'job name')}/logs"
         action = f"no logs of {job} were read"
+        # Ask for a few more: placeholder entries (T410055) take slots and are skipped.
         url = httpx.URL(self._gateway.base_url + path).copy_merge_params(
-            {"lines": lines, "direction": "newest_first"}
+            {"lines": lines + _PLACEHOLDER_SLACK, "direction": "newest_first"}
         )
         entries: list[LogEntry] = []
         for _ in range(_MAX_LOG_PAGES):
