@@ -33,6 +33,14 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await server.stop()
 
 
+async def forgebot_run(config: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """``forgebot --config FILE run --sandbox`` as its own process, as it is deployed."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "run", "--sandbox",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
 async def wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(200):
@@ -63,18 +71,7 @@ async def test_run_serves_slack_http_events_and_healthz(slack: FakeSlack, tmp_pa
     }
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         env.pop(name, None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        "--sandbox",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await forgebot_run(config, env)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
         status, _ = await post_signed(
@@ -117,18 +114,7 @@ async def test_run_explains_an_incomplete_adapter_table(tmp_path: Path) -> None:
     config.write_text('[zulip]\nsite = "https://zulip.example"\n', encoding="utf-8")
     env = {**os.environ, "FORGEBOT_DATA_DIR": str(tmp_path / "data")}
     env.pop("FORGEBOT_ZULIP_API_KEY", None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        "--sandbox",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await forgebot_run(config, env)
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2
     message = err.decode()
