@@ -6,18 +6,22 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.core import Bot
 from bot.directory import FileDirectory
 from bot.registry import CommandRegistry
-from bot.sandbox import Sandbox
 from bot.services import Services
 from bot.store import Store
 from bot.toolforge import ToolforgeAuth, ToolforgeClient
 from commands import all_commands
 
-SANDBOX_DATA = Path(__file__).parent / "sandbox" / "tools.toml"
+if TYPE_CHECKING:
+    from bot.toolforge.sandbox import Sandbox
+
+# The sandbox's sample tools; the sandbox itself is imported only when asked for.
+SANDBOX_DATA = Path(__file__).parent / "toolforge" / "sandbox" / "tools.toml"
 
 
 def toolforge_client(config: Config) -> ToolforgeClient:
@@ -45,6 +49,8 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
     async with contextlib.AsyncExitStack() as stack:
         box: Sandbox | None = None
         if sandbox:
+            from bot.toolforge.sandbox import Sandbox
+
             box = Sandbox(SANDBOX_DATA)
             url = await box.start()
             stack.push_async_callback(box.stop)

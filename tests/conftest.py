@@ -13,9 +13,9 @@ from bot.config import Config, ToolforgeSettings
 from bot.core import Bot
 from bot.directory import FileDirectory
 from bot.registry import CommandRegistry
-from bot.sandbox import Sandbox
 from bot.services import Services
 from bot.store import Store
+from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 
 MakeBot = Callable[..., Awaitable[Bot]]

@@ -7,7 +7,7 @@ import re
 from bot.core import Bot
 from bot.message import ChatIdentity, Message
 from bot.reply import plain_text
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 
 
 def irc(

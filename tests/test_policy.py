@@ -12,7 +12,7 @@ from bot.core import Bot
 from bot.errors import ToolforgeInvalid
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply, plain_text
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 
 
 def irc(account: str | None, text: str) -> Message:

@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from bot.errors import ToolforgeForbidden
-from bot.sandbox import DEFAULT_DATA, Sandbox
-from bot.sandbox._jobspec import schedule_actual
 from bot.toolforge import ToolforgeAuth, ToolforgeClient
+from bot.toolforge.sandbox import DEFAULT_DATA, Sandbox
+from bot.toolforge.sandbox._jobspec import schedule_actual
 
 JOBS = "/jobs/v1/tool/{}/jobs"
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,16 +315,16 @@ async def test_client_certificates_act_like_the_real_gateway(pki: Path) -> None:
                 await api.list_jobs("sample-cron")  # a certificate for another tool
 
 
-async def test_python_m_bot_sandbox_serves_standalone() -> None:
+async def test_forgebot_sandbox_serves_standalone() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.sandbox", "--port", "0",
+        sys.executable, "-m", "bot", "sandbox", "--port", "0",
         stdout=asyncio.subprocess.PIPE,
         cwd=ROOT,
     )  # fmt: skip
     try:
         assert process.stdout is not None
         line = (await asyncio.wait_for(process.stdout.readline(), timeout=8)).decode()
-        url = line.rsplit(" ", 1)[-1].strip()
+        url = next(word for word in line.split() if word.startswith("http"))
         assert "sample-web" in line and url.startswith("http://127.0.0.1:")
         async with httpx.AsyncClient(base_url=url) as client:
             assert (await client.get(JOBS.format("sample-web"))).status_code == 200

@@ -22,7 +22,7 @@ from adapters.slack.render import notice, render
 from bot.core import Bot
 from bot.message import Message
 from bot.reply import Badge, Code, Link, Reply, Strong, Table, Text, Tone
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.slack_server import FakeSlack
 

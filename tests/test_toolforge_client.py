@@ -16,8 +16,8 @@ from bot.errors import (
     ToolforgeTimeout,
     ToolforgeUnavailable,
 )
-from bot.sandbox import Sandbox
 from bot.toolforge import Job, ToolforgeAuth, ToolforgeClient
+from bot.toolforge.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from adapters.zulip.render import render
 from bot.core import Bot
 from bot.message import Message
 from bot.reply import Badge, Bullets, Code, Link, Reply, Strong, Table, Text, Tone
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.zulip_server import FakeZulip, Sent
 

@@ -9,7 +9,7 @@
 """
 
 from bot.migration.apijobs import translate_api_jobs
-from bot.migration.inspect import RepoReport, inspect_repository, inspect_snapshot
+from bot.migration.inspect import RepoReport, inspect_snapshot
 from bot.migration.model import EnvVar, Job, Note, Severity, Translation
 from bot.migration.plan import Plan, make_plan, plan_for
 from bot.migration.render import plan_json, plan_reply
@@ -23,7 +23,6 @@ __all__ = [
     "RepoReport",
     "Severity",
     "Translation",
-    "inspect_repository",
     "inspect_snapshot",
     "make_plan",
     "plan_for",

@@ -1,29 +1,18 @@
 """The repository inspector: what the build service will make of a repository.
 
-:func:`inspect_snapshot` is pure; :func:`inspect_repository` fetches the
-snapshot (GitLab API or a local path) in a worker thread, so the bot's event
-loop never blocks on python-gitlab or the disk. The chat uses
-:func:`inspect_gitlab`, which reads a validated GitLab project and never the
-disk; local paths are for the offline ``forgebot plan`` only.
+Pure: it reads a :class:`~bot.migration.snapshot.Snapshot`; :mod:`bot.repos`
+fetches one from GitLab or a local checkout.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 from dataclasses import dataclass, field
 
 from bot.migration import detect, findings
-from bot.migration.gitlab_source import (
-    DEFAULT_GITLAB,
-    GitLabLocation,
-    parse_location,
-    read_gitlab,
-)
 from bot.migration.model import Note, Severity
 from bot.migration.procfile import ProcfileEntry
 from bot.migration.procfile import parse as parse_procfile
-from bot.migration.snapshot import RepoSource, Snapshot, read_local
+from bot.migration.snapshot import RepoSource, Snapshot
 from bot.migration.web import WebApp, find_web_app
 
 # root files the planner may extend, so it needs their current text
@@ -63,50 +52,6 @@ class RepoReport:
 
     def has(self, path: str) -> bool:
         return path in self.paths
-
-
-def is_local(location: str) -> bool:
-    return os.path.isdir(os.path.expanduser(location))
-
-
-async def inspect_repository(
-    location: str,
-    *,
-    tool: str = "",
-    token: str | None = None,
-    ref: str | None = None,
-    gitlab_url: str = DEFAULT_GITLAB,
-) -> RepoReport:
-    """Inspect a local checkout or a GitLab project (URL or ``group/project``)."""
-    snapshot = await asyncio.to_thread(
-        read_snapshot, location, token=token, ref=ref, gitlab_url=gitlab_url
-    )
-    return inspect_snapshot(snapshot, tool=tool)
-
-
-async def inspect_gitlab(
-    location: GitLabLocation,
-    *,
-    tool: str = "",
-    token: str | None = None,
-    ref: str | None = None,
-) -> RepoReport:
-    """Inspect a GitLab project, and nothing else (no local paths)."""
-    snapshot = await asyncio.to_thread(read_gitlab, location, token=token, ref=ref)
-    return inspect_snapshot(snapshot, tool=tool)
-
-
-def read_snapshot(
-    location: str,
-    *,
-    token: str | None = None,
-    ref: str | None = None,
-    gitlab_url: str = DEFAULT_GITLAB,
-) -> Snapshot:
-    """Blocking: read a snapshot from wherever ``location`` points (offline CLI use)."""
-    if is_local(location):
-        return read_local(os.path.expanduser(location))
-    return read_gitlab(parse_location(location, gitlab_url), token=token, ref=ref)
 
 
 def inspect_snapshot(snapshot: Snapshot, *, tool: str = "") -> RepoReport:

@@ -6,10 +6,8 @@ is pure and the same for a GitLab project and a local checkout.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_SOURCE_FILES = 80
@@ -96,39 +94,8 @@ def select(paths: Iterable[str]) -> list[str]:
     return chosen + sources[:MAX_SOURCE_FILES]
 
 
-def read_local(root: str | os.PathLike[str]) -> Snapshot:
-    """A snapshot of a checkout on disk (blocking: call it through ``asyncio.to_thread``)."""
-    base = Path(root)
-    paths: list[str] = []
-    executable: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for filename in sorted(filenames):
-            full = Path(dirpath) / filename
-            relative = full.relative_to(base).as_posix()
-            paths.append(relative)
-            if os.access(full, os.X_OK):
-                executable.add(relative)
-    contents = {}
-    for path in select(paths):
-        data = _read_bounded(base / path)
-        if data is not None:
-            contents[path] = data
-    source = RepoSource(location=str(base), kind="local")
-    return Snapshot(source, tuple(paths), contents, frozenset(executable))
-
-
 def decode(data: bytes) -> str | None:
     """Text of a file, or ``None`` for binary or oversized content."""
     if len(data) > MAX_FILE_BYTES or b"\0" in data[:4096]:
         return None
     return data.decode("utf-8", errors="replace")
-
-
-def _read_bounded(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
-    return decode(data)

@@ -60,7 +60,7 @@ async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, s
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox",
+        "bot.toolforge.sandbox",
         "--port",
         "0",
         "--latency",

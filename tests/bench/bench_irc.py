@@ -35,9 +35,9 @@ from bot.directory import FileDirectory  # noqa: E402
 from bot.message import Message  # noqa: E402
 from bot.registry import CommandRegistry  # noqa: E402
 from bot.reply import Reply  # noqa: E402
-from bot.sandbox import Sandbox  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.store import Store  # noqa: E402
+from bot.toolforge.sandbox import Sandbox  # noqa: E402
 from commands import all_commands  # noqa: E402
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer, privmsgs_from  # noqa: E402

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.sandbox import Sandbox  # noqa: E402
 from bot.toolforge import ToolforgeClient  # noqa: E402
+from bot.toolforge.sandbox import Sandbox  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:

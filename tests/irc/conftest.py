@@ -30,9 +30,9 @@ from bot.directory import FileDirectory
 from bot.message import ChatIdentity
 from bot.registry import CommandRegistry
 from bot.reply import Reply
-from bot.sandbox import Sandbox
 from bot.services import Services
 from bot.store import Store
+from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.irc.network import IrcNetwork, missing_binaries
 

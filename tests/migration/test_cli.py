@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.migration.cli import plan_main
+from bot.cli.plan import plan_main
 
 from .samples import GRID_CRONTAB, GRID_TOOL, write_repo
 

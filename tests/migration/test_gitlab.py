@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.errors import GitLabError
-from bot.migration.gitlab_mr import open_merge_request
-from bot.migration.gitlab_source import parse_location
-from bot.migration.inspect import inspect_repository
 from bot.migration.plan import plan_for
+from bot.repos import inspect_repository
+from bot.repos.gitlab import parse_location
+from bot.repos.merge_request import open_merge_request
 from tests.fakes.gitlab_server import FakeGitLab
 
 from .samples import EXPECTED, GRID_CRONTAB, GRID_TOOL, SAMPLES

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.migration.inspect import inspect_repository, inspect_snapshot
-from bot.migration.snapshot import RepoSource, Snapshot, read_local
+from bot.migration.inspect import inspect_snapshot
+from bot.migration.snapshot import RepoSource, Snapshot
+from bot.repos import inspect_repository
+from bot.repos.local import read_local
 
 from .samples import EXPECTED, GRID_TOOL, SAMPLES, write_repo
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Bot
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.gitlab_server import FakeGitLab
 from tests.migration.test_migrate_conversation import confirm, say

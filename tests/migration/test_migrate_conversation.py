@@ -11,7 +11,7 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.core import Bot
-from bot.sandbox import Sandbox
+from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.gitlab_server import FakeGitLab
 

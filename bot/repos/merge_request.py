@@ -14,7 +14,8 @@ import gitlab.exceptions
 import requests
 
 from bot.errors import GitLabError
-from bot.migration.gitlab_source import (
+from bot.migration.plan import Plan, PlannedFile
+from bot.repos.gitlab import (
     GitLabLocation,
     connect,
     get_project,
@@ -22,7 +23,6 @@ from bot.migration.gitlab_source import (
     require_same_project,
     unreachable,
 )
-from bot.migration.plan import Plan, PlannedFile
 
 DEFAULT_BRANCH = "forgebot/build-service"
 TITLE = "Build with the Toolforge build service"

@@ -22,18 +22,21 @@ from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
 from bot.errors import ForgebotError, GitLabError, PermissionDenied, UsageError
-from bot.migration import steps
-from bot.migration.gitlab_source import (
+from bot.migration.plan import Plan, plan_for
+from bot.migration.render import plan_reply
+from bot.redact import redact
+from bot.reply import Part, Reply, Strong, Table, Text
+from bot.repos import inspect_gitlab
+from bot.repos.gitlab import (
     GitLabLocation,
     chat_repository,
     parse_location,
     tool_repository,
     without_userinfo,
 )
-from bot.migration.inspect import inspect_gitlab
-from bot.migration.plan import Plan, plan_for
-from bot.migration.render import plan_reply
-from bot.migration.wizard import (
+from commands.migrate import steps
+from commands.migrate.replies import build_failure, next_hint, overview, progress
+from commands.migrate.state import (
     ACTIONS,
     DESCRIPTIONS,
     KIND,
@@ -42,9 +45,6 @@ from bot.migration.wizard import (
     needed_actions,
     next_step,
 )
-from bot.migration.wizard_replies import build_failure, next_hint, overview, progress
-from bot.redact import redact
-from bot.reply import Part, Reply, Strong, Table, Text
 
 SUBCOMMANDS = ("repo", "grid", "plan", "go", "skip", "status", "back", "cancel", "do")
 _CONFIRM_ACTIONS = {"mr", "build", "jobs", "delete", "web"}

@@ -6,7 +6,7 @@ import random
 import re
 from typing import Any
 
-from bot.sandbox._state import ApiError, JobRecord
+from bot.toolforge.sandbox._state import ApiError, JobRecord
 
 _REGISTRY = "docker-registry.tools.wmflabs.org"
 # short name -> state; the sandbox's image-config.

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from bot.migration.plan import Plan
 from bot.migration.render import problem_items
-from bot.migration.wizard import DESCRIPTIONS, WizardState
 from bot.reply import Badge, Bullets, Code, Inline, Part, Strong, Table, Text, Tone
+from commands.migrate.state import DESCRIPTIONS, WizardState
 
 MAX_WARNINGS_SHOWN = 6
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox._jobspec import PREBUILT_IMAGES, image_url, render_job, validate_job
-from bot.sandbox._state import STATE, ApiError, JobRecord, SandboxState, ToolState
+from bot.toolforge.sandbox._jobspec import PREBUILT_IMAGES, image_url, render_job, validate_job
+from bot.toolforge.sandbox._state import STATE, ApiError, JobRecord, SandboxState, ToolState
 
 routes = web.RouteTableDef()
 _JOBS = "/jobs/v1/tool/{tool}/jobs"

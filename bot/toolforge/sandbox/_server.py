@@ -13,8 +13,8 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.sandbox import _builds_routes, _jobs_routes, _logs_envvars_routes
-from bot.sandbox._state import STATE, ApiError, load_state, set_stage
+from bot.toolforge.sandbox import _builds_routes, _jobs_routes, _logs_envvars_routes
+from bot.toolforge.sandbox._state import STATE, ApiError, load_state, set_stage
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _TOOL_PATH = re.compile(r"^/(?:jobs|builds|envvars|logs|components)/v1/tool/([^/]+)(?:/|$)")

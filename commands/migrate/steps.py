@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from bot.errors import GitLabError, ToolforgeError
 from bot.migration.apispec import job_spec
-from bot.migration.gitlab_mr import open_merge_request
-from bot.migration.gitlab_source import GitLabLocation
 from bot.migration.plan import Plan
 from bot.redact import redact, redact_lines
+from bot.repos.gitlab import GitLabLocation
+from bot.repos.merge_request import open_merge_request
 
 if TYPE_CHECKING:
     from bot.toolforge import Build, ToolforgeClient

@@ -124,11 +124,12 @@ async def _audit(args: argparse.Namespace) -> int:
 
 
 async def _sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox import Sandbox
+    from bot.toolforge.sandbox import Sandbox
 
-    box = Sandbox()
-    url = await box.start(port=args.port)
-    print(f"Toolforge sandbox at {url} (Ctrl-C to stop)", flush=True)
+    box = Sandbox(args.data, require_token=args.token, build_step_seconds=args.build_step or None)
+    box.latency = args.latency
+    url = await box.start(args.host, args.port)
+    print(f"Toolforge sandbox at {url} with {', '.join(box.tools)} (Ctrl-C to stop)", flush=True)
     try:
         await asyncio.Event().wait()
     finally:
@@ -165,7 +166,14 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=50)
 
     box = sub.add_parser("sandbox", help="serve the Toolforge sandbox on its own")
-    box.add_argument("--port", type=int, default=8030)
+    box.add_argument("--host", default="127.0.0.1")
+    box.add_argument("--port", type=int, default=8030, help="0 picks a free port")
+    box.add_argument("--data", type=Path, default=None, help="tools TOML (default: the samples)")
+    box.add_argument("--token", default=None, help="require this bearer token")
+    box.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    box.add_argument(
+        "--build-step", type=float, default=5.0, help="seconds per build stage (0: never)"
+    )
 
     sub.add_parser(
         "plan", help="plan a migration to the build service (see forgebot plan -h)", add_help=False
@@ -191,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     index = _action_index(argv)
     if index is not None and argv[index] == "plan":
         # The migration planner owns its own argument parser.
-        from bot.migration.cli import plan_main
+        from bot.cli.plan import plan_main
 
         return plan_main(argv[index + 1 :])
     args = _parser().parse_args(argv)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.sandbox._state import STATE, ApiError, ToolState
+from bot.toolforge.sandbox._state import STATE, ApiError, ToolState
 
 routes = web.RouteTableDef()
 _MAX_PAGE = 500

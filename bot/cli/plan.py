@@ -17,12 +17,13 @@ import sys
 from typing import Any, TextIO
 
 from bot.errors import ForgebotError
-from bot.migration.gitlab_source import DEFAULT_GITLAB, parse_location
-from bot.migration.inspect import inspect_snapshot, is_local, read_snapshot
+from bot.migration.inspect import inspect_snapshot
 from bot.migration.names import is_valid_job_name
 from bot.migration.plan import plan_for
 from bot.migration.render import plan_json_text, plan_reply
 from bot.reply import plain_text
+from bot.repos import is_local, read_snapshot
+from bot.repos.gitlab import DEFAULT_GITLAB, parse_location
 
 
 def _parser() -> argparse.ArgumentParser:

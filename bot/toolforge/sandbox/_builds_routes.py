@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox._state import (
+from bot.toolforge.sandbox._state import (
     STATE,
     ApiError,
     BuildRecord,

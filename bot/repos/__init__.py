@@ -1,0 +1,62 @@
+"""Where the migration planner's input comes from: GitLab projects and local checkouts.
+
+The planner (:mod:`bot.migration`) is pure; these functions fetch the
+:class:`~bot.migration.snapshot.Snapshot` it reads, in a worker thread so
+the bot's event loop never blocks on python-gitlab or the disk. The chat uses
+:func:`inspect_gitlab`, which reads a validated GitLab project and never the
+disk; local paths are for the offline ``forgebot plan`` only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from bot.migration.inspect import RepoReport, inspect_snapshot
+from bot.migration.snapshot import Snapshot
+from bot.repos.gitlab import DEFAULT_GITLAB, GitLabLocation, parse_location, read_gitlab
+from bot.repos.local import read_local
+
+
+def is_local(location: str) -> bool:
+    return os.path.isdir(os.path.expanduser(location))
+
+
+async def inspect_repository(
+    location: str,
+    *,
+    tool: str = "",
+    token: str | None = None,
+    ref: str | None = None,
+    gitlab_url: str = DEFAULT_GITLAB,
+) -> RepoReport:
+    """Inspect a local checkout or a GitLab project (URL or ``group/project``)."""
+    snapshot = await asyncio.to_thread(
+        read_snapshot, location, token=token, ref=ref, gitlab_url=gitlab_url
+    )
+    return inspect_snapshot(snapshot, tool=tool)
+
+
+async def inspect_gitlab(
+    location: GitLabLocation,
+    *,
+    tool: str = "",
+    token: str | None = None,
+    ref: str | None = None,
+) -> RepoReport:
+    """Inspect a GitLab project, and nothing else (no local paths)."""
+    snapshot = await asyncio.to_thread(read_gitlab, location, token=token, ref=ref)
+    return inspect_snapshot(snapshot, tool=tool)
+
+
+def read_snapshot(
+    location: str,
+    *,
+    token: str | None = None,
+    ref: str | None = None,
+    gitlab_url: str = DEFAULT_GITLAB,
+) -> Snapshot:
+    """Blocking: read a snapshot from wherever ``location`` points (offline CLI use)."""
+    if is_local(location):
+        return read_local(os.path.expanduser(location))
+    return read_gitlab(parse_location(location, gitlab_url), token=token, ref=ref)
