@@ -33,3 +33,10 @@ def _strip_address(text: str, prefix: str, bot_name: str) -> str | None:
     if match:
         return text[match.end() :].strip()
     return None
+
+
+def may_address(text: str, prefix: str, bot_name: str) -> bool:
+    """A cheap test of whether a room message could be for the bot (adapters use it to
+    skip identity lookups for ordinary chatter); :func:`command_line` decides."""
+    start = text.lstrip("@ ").lower()
+    return bool(prefix) and start.startswith(prefix.lower()) or start.startswith(bot_name.lower())

@@ -29,26 +29,50 @@ def _not_linked(ctx: Context) -> str:
     )
 
 
+def tool_of(command: Command, invocation: Invocation) -> str | None:
+    """The tool a command acts on: its tool argument, or the tool of what it loaded."""
+    if command.tool_arg is not None:
+        tool = invocation[command.tool_arg]
+        return None if tool is None else str(tool)
+    return getattr(invocation.subject, "tool", None)
+
+
 async def authorize(ctx: Context, command: Command, invocation: Invocation) -> None:
     """Raise :class:`PermissionDenied` (or ``UnknownTool``) unless the speaker may run this."""
+    authorize_speaker(ctx, command)
+    await authorize_tool(ctx, command, invocation)
+
+
+def authorize_speaker(ctx: Context, command: Command) -> None:
+    """What can be decided from the speaker alone, before anything is looked up for them."""
     permission = command.permission
     if permission is Permission.PUBLIC:
         return
+    if permission is Permission.VERIFIED:
+        if not ctx.message.sender.verified:
+            raise PermissionDenied(
+                f"only {permission.value} may use {command.path}: " + _not_linked(ctx)
+            )
+        return
     if ctx.account is None:
         raise PermissionDenied(
-            f"only {permission.value} may use {command.name}: " + _not_linked(ctx)
+            f"only {permission.value} may use {command.path}: " + _not_linked(ctx)
         )
     if permission is Permission.IDENTIFIED:
         return
-    if permission is Permission.ADMIN:
-        if not ctx.is_admin:
-            raise PermissionDenied(f"only forgebot admins may use {command.name}")
+    if permission is Permission.ADMIN and not ctx.is_admin:
+        raise PermissionDenied(f"only forgebot admins may use {command.path}")
+
+
+async def authorize_tool(ctx: Context, command: Command, invocation: Invocation) -> None:
+    """For maintainer commands: is the speaker a maintainer of the tool it acts on?"""
+    if command.permission is not Permission.MAINTAINER:
         return
-    assert command.tool_arg is not None
-    tool = str(invocation[command.tool_arg])
+    tool = tool_of(command, invocation)
+    assert tool is not None, f"{command.path} declares no tool"
     maintainers = await require_tool(ctx.services.directory, tool)
     if ctx.account not in maintainers:
         raise PermissionDenied(
-            f"only maintainers of {quote_user(tool)} may {command.name} it; "
+            f"only maintainers of {quote_user(tool)} may {command.what_it_does()}; "
             f"you are signed in as {ctx.account}, who is not one of them"
         )

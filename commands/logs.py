@@ -96,4 +96,5 @@ COMMAND = command(
     tool_arg="tool",
     target_arg="job",
     audit_action="logs",
+    acts="read its logs",
 )(_logs)

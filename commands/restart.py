@@ -12,11 +12,18 @@ from bot.toolforge import Job
 
 def _describe(inv: Invocation) -> str:
     tool, target = inv["tool"], inv["target"] or "all"
+    names = ", ".join(job.name for job in inv.checked)
     if target == "all":
-        return f"restart every continuous job (web service included) of {tool}"
+        return f"restart every continuous job (web service included) of {tool}: {names}"
     if target == "web":
-        return f"restart the web service of {tool}"
+        return f"restart the web service of {tool} ({names})"
     return f"restart the job {target} of {tool}"
+
+
+async def _check(ctx: Context, inv: Invocation) -> list[Job]:
+    """The jobs to restart; said before any confirmation code is issued."""
+    tool: str = inv["tool"]
+    return _select(tool, inv["target"] or "all", await ctx.services.toolforge.list_jobs(tool))
 
 
 def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
@@ -42,9 +49,8 @@ def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
 
 async def _restart(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    target: str = inv["target"] or "all"
     client = ctx.services.toolforge
-    chosen = _select(tool, target, await client.list_jobs(tool))
+    chosen: list[Job] = inv.checked
     lines: list[tuple[Inline, ...]] = []
     done: list[str] = []
     failed: list[str] = []
@@ -80,6 +86,8 @@ COMMAND = command(
     permission=Permission.MAINTAINER,
     tool_arg="tool",
     target_arg="target",
+    check=_check,
     confirm=_describe,
     audit_action="restart",
+    acts="restart it",
 )(_restart)

@@ -122,8 +122,8 @@ async def test_api_500_and_timeout_are_explained_and_the_bot_keeps_going(
     failed = await say(bot, "bob", "status sample-web")
     assert failed.startswith("error:") and "500" in failed
     job = await _crashloop_job(bot)
-    sandbox.hang_next(count=1)
     code = code_in(await say(bot, "alice", "restart sample-crashloop"))
+    sandbox.hang_next(count=1, method="POST")
     timed_out = await say(bot, "alice", f"confirm {code}")
     assert "did not answer" in timed_out
     assert sandbox.restart_count("sample-crashloop", job) == 0

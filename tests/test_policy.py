@@ -112,7 +112,7 @@ async def test_a_timed_out_restart_is_audited_as_failed(
         r"confirm (\d{4})", await ask(bot, console("alice", "restart sample-crashloop"))
     )
     assert code
-    sandbox.hang_next(count=1)
+    sandbox.hang_next(count=1, method="POST")
     assert "did not answer" in await ask(bot, console("alice", f"confirm {code.group(1)}"))
     [event] = await bot.services.store.audit_events(tool="sample-crashloop")
     assert (event.actor_account, event.result) == ("alice", "failed")

@@ -24,6 +24,7 @@ from bot.message import Message
 from bot.reply import Badge, Code, Link, Reply, Strong, Table, Text, Tone
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
+from tests.fakes.core import TestCore
 from tests.fakes.slack_server import FakeSlack
 
 SECRET = "signing-secret-for-tests"
@@ -44,7 +45,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await server.stop()
 
 
-class Echo:
+class Echo(TestCore):
     def __init__(self, delay: float = 0.0) -> None:
         self.seen: list[Message] = []
         self.delay = delay

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, func, inspect
+from sqlalchemy import event, func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -82,7 +82,7 @@ async def confirm(store: Store, chat_key: str = "irc:alice", ttl: float = 60) ->
 
 async def test_migrations_create_exactly_the_schema_the_models_describe(fresh_store: Store) -> None:
     assert TABLES <= table_names(fresh_store)
-    assert current_revision(fresh_store.engine) == head_revision() == "0001"
+    assert current_revision(fresh_store.engine) == head_revision() == "0002"
     with fresh_store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), StoreTable.metadata) == []
 
@@ -99,7 +99,7 @@ async def test_a_second_migrate_changes_nothing(fresh_store: Store) -> None:
     finally:
         event.remove(fresh_store.engine, "before_cursor_execute", record)
     assert not {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE"} & set(statements)
-    assert current_revision(fresh_store.engine) == "0001"
+    assert current_revision(fresh_store.engine) == "0002"
 
 
 async def test_downgrade_to_base_then_upgrade_gives_an_empty_working_schema(
@@ -114,6 +114,28 @@ async def test_downgrade_to_base_then_upgrade_gives_an_empty_working_schema(
     assert await fresh_store.links() == []
     await fresh_store.link_add("irc:alice", "alice", "admin")
     assert await fresh_store.account_for("irc:alice") == "alice"
+
+
+async def test_an_existing_database_is_upgraded_and_keeps_its_pending_confirmations(
+    fresh_store: Store,
+) -> None:
+    """0001 -> 0002: a code issued before the upgrade still works, bound to nothing more."""
+    await asyncio.to_thread(downgrade, fresh_store.engine, "0001")
+    with fresh_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO pending_confirmation (code, chat_key, command, arguments, "
+                "description, created_at, expires_at) VALUES ('1234', 'irc:alice', 'restart', "
+                "'{}', 'restart x', :at, :until)"
+            ),
+            {"at": NOW.replace(tzinfo=None), "until": (NOW + timedelta(minutes=2)).replace(
+                tzinfo=None
+            )},
+        )
+    await fresh_store.migrate()
+    assert current_revision(fresh_store.engine) == head_revision()
+    taken = await fresh_store.confirmation_take(chat_key="irc:alice", code="1234", now=NOW)
+    assert taken is not None and (taken.description, taken.binding) == ("restart x", "")
 
 
 async def test_the_default_sqlite_file_is_created_in_the_data_dir_in_wal_mode(

@@ -19,6 +19,7 @@ from bot.message import Message
 from bot.reply import Badge, Bullets, Code, Link, Reply, Strong, Table, Text, Tone
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
+from tests.fakes.core import TestCore
 from tests.fakes.zulip_server import FakeZulip, Sent
 
 ALICE, BOB, EVE = 11, 12, 15
@@ -40,7 +41,7 @@ async def zulip() -> AsyncIterator[FakeZulip]:
     await server.stop()
 
 
-class Echo:
+class Echo(TestCore):
     """Stands in for the core where a test is about the transport, not about commands."""
 
     def __init__(self, delay: float = 0.0) -> None:
@@ -187,7 +188,7 @@ async def test_a_wrong_api_key_keeps_retrying_and_never_connects(zulip: FakeZuli
 
 
 async def test_long_replies_are_split_and_the_rest_attached(zulip: FakeZulip) -> None:
-    class Logs:
+    class Logs(TestCore):
         async def handle(self, message: Message) -> Reply:
             return Reply((Code("\n".join(f"line {i:03d} " + "x" * 40 for i in range(200))),))
 

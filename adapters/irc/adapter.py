@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from adapters.irc.config import IrcConfig
 from adapters.irc.connection import IrcError, IrcSaslError, IrcSession
@@ -17,6 +15,7 @@ from adapters.irc.lines import payload_budget
 from adapters.irc.membership import Membership
 from adapters.irc.outbox import Outbox, Recipient, is_channel
 from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
+from bot.adapter import Core, Route
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply
 
@@ -25,15 +24,6 @@ log = logging.getLogger(__name__)
 #: A connection that stayed up this long resets the reconnect backoff.
 STABLE_AFTER = 60.0
 _FORBIDDEN_TARGET = set(" ,:\r\n\x00\x07")
-
-
-Work = Callable[[], Awaitable[None]]
-
-
-class MessageHandler(Protocol):
-    """What the adapter needs from :class:`bot.core.Bot`."""
-
-    async def handle(self, message: Message) -> Reply | None: ...
 
 
 def backoff_delay(attempt: int, low: float, high: float, rng: random.Random | None = None) -> float:
@@ -47,7 +37,7 @@ class IrcAdapter:
 
     platform = "irc"
 
-    def __init__(self, config: IrcConfig, bot: MessageHandler) -> None:
+    def __init__(self, config: IrcConfig, bot: Core) -> None:
         config.validate()
         self.config = config
         self.bot = bot
@@ -66,8 +56,6 @@ class IrcAdapter:
         self.session: IrcSession | None = None
         self.registrations = 0
         self._owner_channels = {irc_lower(c) for c in config.owner_channels}
-        self._backlogs: dict[str, deque[Work]] = {}  # per speaker, while a worker runs
-        self._workers: set[asyncio.Task[None]] = set()
 
     @property
     def ready(self) -> asyncio.Event:
@@ -97,11 +85,6 @@ class IrcAdapter:
                 await asyncio.sleep(delay)
         finally:
             self.outbox.drop_all("the IRC adapter stopped")
-            pending = sum(len(b) for b in self._backlogs.values())
-            if pending:
-                log.warning("irc: stopping with %d received messages not yet handled", pending)
-            for task in list(self._workers):
-                task.cancel()
 
     async def _serve_once(self) -> None:
         session = self.session = IrcSession(self.config, self._on_event)
@@ -124,6 +107,9 @@ class IrcAdapter:
             session.close("forgebot stopping")
             self.session = None
             self.membership.stop()
+
+    def http_routes(self) -> list[Route]:
+        return []
 
     async def send(self, destination: str, reply: Reply) -> None:
         """Deliver an unsolicited reply to a channel or nick; raises if it could not be."""
@@ -151,35 +137,10 @@ class IrcAdapter:
         tags = {t["key"]: t["value"] for t in event.tags or []}
         text = event.arguments[0]
         mark = self.membership.mark()  # to tell whether the speaker left before the reply
-        self._run_in_order(
-            irc_lower(source.nick),
+        self.bot.submit(
+            "irc:" + irc_lower(source.nick),
             lambda: self._handle_message(session, source, tags, channel, text, mark),
         )
-
-    def _run_in_order(self, key: str, work: Work) -> None:
-        # One speaker's messages are handled in the order they were sent, by
-        # one worker per active speaker (not one task per line: a busy
-        # channel would pile up thousands of tasks).
-        backlog = self._backlogs.get(key)
-        if backlog is not None:
-            backlog.append(work)
-            return
-        self._backlogs[key] = deque([work])
-        task = asyncio.create_task(self._drain(key))
-        self._workers.add(task)
-        task.add_done_callback(self._workers.discard)
-
-    async def _drain(self, key: str) -> None:
-        backlog = self._backlogs[key]
-        try:
-            while backlog:
-                work = backlog.popleft()
-                try:
-                    await work()
-                except Exception:
-                    log.exception("irc: failed to handle a message")
-        finally:
-            del self._backlogs[key]
 
     def _may_be_command(self, text: str, channel: str | None, nick: str) -> bool:
         """Whether a line could be for the bot, so that a WHOIS is worth sending.
@@ -189,10 +150,7 @@ class IrcAdapter:
         """
         if channel is None:
             return True
-        config = getattr(self.bot, "config", None)
-        prefixes = (getattr(config, "prefix", "!"), getattr(config, "bot_name", ""), nick)
-        text = irc_lower(text.lstrip("@ "))
-        return any(p and text.startswith(irc_lower(p)) for p in prefixes)
+        return self.bot.may_address(text) or irc_lower(text).startswith(irc_lower(nick))
 
     async def _account(
         self,

@@ -16,8 +16,8 @@ import logging
 import random
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
 from adapters.slack.render import SlackMessage, notice, render
+from bot.adapter import Core, Route
 from bot.message import Message
 from bot.reply import Reply
 
@@ -41,16 +42,10 @@ PRIVATE_NOTICE = "I sent you the answer in a direct message."
 Respond = Callable[..., Awaitable[Any]]
 
 
-class MessageHandler(Protocol):
-    """What the adapter needs from :class:`bot.core.Bot`."""
-
-    async def handle(self, message: Message) -> Reply | None: ...
-
-
 class SlackAdapter:
     platform = PLATFORM
 
-    def __init__(self, config: SlackConfig, bot: MessageHandler) -> None:
+    def __init__(self, config: SlackConfig, bot: Core) -> None:
         self.config = config
         self.bot = bot
         self.client = AsyncWebClient(
@@ -73,7 +68,6 @@ class SlackAdapter:
         self.ready = asyncio.Event()
         self.bot_user_id: str | None = None
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._tasks: set[asyncio.Task[None]] = set()
         self.app.command(config.slash_command)(self._on_command)
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
@@ -100,8 +94,6 @@ class SlackAdapter:
             await asyncio.Event().wait()
         finally:
             self.ready.clear()
-            for task in list(self._tasks):
-                task.cancel()
             if handler is not None:
                 await handler.close_async()
 
@@ -118,7 +110,7 @@ class SlackAdapter:
                 await asyncio.sleep(wait)
                 delay *= 2
 
-    def http_routes(self) -> list[tuple[str, str, Any]]:
+    def http_routes(self) -> list[Route]:
         """Routes the bot's own HTTP server must serve (HTTP Events mode only)."""
         if self.config.mode != "http":
             return []
@@ -139,7 +131,8 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Respond) -> None:
         await ack()  # first, whatever happens next
-        self._spawn(self._answer_command(command, respond))
+        user = str(command.get("user_id", ""))
+        self.bot.submit(f"slack:{user}", lambda: self._answer_command(command, respond))
 
     async def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
         channel = str(command.get("channel_id", ""))
@@ -184,7 +177,7 @@ class SlackAdapter:
         self._seen[key] = None
         while len(self._seen) > 5000:
             self._seen.popitem(last=False)
-        self._spawn(self._answer_event(event))
+        self.bot.submit(f"slack:{event['user']}", lambda: self._answer_event(event))
 
     async def _ignore(self, ack: Any) -> None:
         await ack()
@@ -219,11 +212,6 @@ class SlackAdapter:
         except Exception:
             log.exception("the bot failed on a Slack message from %s", message.sender.key())
             return None
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- messages out ------------------------------------------------------
 

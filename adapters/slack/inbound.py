@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.markup import unfence
 from bot.message import ChatIdentity
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def to_plain(text: str) -> str:
             return label or target.removeprefix("mailto:")
         return label or target
 
-    text = _CONTROL.sub(control, text)
+    text = unfence(_CONTROL.sub(control, text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

@@ -16,8 +16,8 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import zulip
 
@@ -25,6 +25,7 @@ from adapters.zulip.config import ZulipConfig
 from adapters.zulip.edge import ClientThread, ZulipResult
 from adapters.zulip.inbound import Me, Origin, SeenMessages, to_message
 from adapters.zulip.render import escape, mention, render
+from bot.adapter import Core, Route
 from bot.message import Message
 from bot.reply import Reply
 
@@ -33,12 +34,6 @@ log = logging.getLogger(__name__)
 Target = dict[str, Any]
 ClientFactory = Callable[[ZulipConfig], zulip.Client]
 PRIVATE_NOTICE = "I sent you the answer in a direct message."
-
-
-class MessageHandler(Protocol):
-    """What the adapter needs from :class:`bot.core.Bot`."""
-
-    async def handle(self, message: Message) -> Reply | None: ...
 
 
 def default_client(config: ZulipConfig) -> zulip.Client:
@@ -77,7 +72,7 @@ class ZulipAdapter:
     def __init__(
         self,
         config: ZulipConfig,
-        bot: MessageHandler,
+        bot: Core,
         *,
         client_factory: ClientFactory = default_client,
     ) -> None:
@@ -88,7 +83,6 @@ class ZulipAdapter:
         self._seen = SeenMessages()
         self._me: Me | None = None
         self._limit = config.max_message_length
-        self._tasks: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
         self.registrations = 0
 
@@ -206,8 +200,6 @@ class ZulipAdapter:
         await asyncio.sleep(delay)
 
     async def _shutdown(self, queue_id: str | None) -> None:
-        for task in list(self._tasks):
-            task.cancel()
         if queue_id is not None:
             # Through the sender: the poller thread is parked in a long poll.
             try:
@@ -228,7 +220,8 @@ class ZulipAdapter:
         assert self._me is not None
         converted = to_message(raw, self._me)
         if converted is not None:
-            self._spawn(self._answer(*converted))
+            message, origin = converted
+            self.bot.submit(f"zulip:{origin.sender_id}", lambda: self._answer(message, origin))
 
     async def _answer(self, message: Message, origin: Origin) -> None:
         try:
@@ -246,12 +239,10 @@ class ZulipAdapter:
         else:
             await self._send_reply(reply, _target(origin))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     # -- messages out ------------------------------------------------------
+
+    def http_routes(self) -> list[Route]:
+        return []
 
     async def send(self, destination: str, reply: Reply) -> None:
         """Announce to ``stream:<name>[>topic]``, ``zulip:<user id>`` or ``dm:<id|email>``."""

@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.markup import unfence
 from bot.message import ChatIdentity, Message
 
 PLATFORM = "zulip"
@@ -52,6 +53,7 @@ def to_message(raw: dict[str, Any], me: Me) -> tuple[Message, Origin] | None:
         return None
     name = str(raw.get("sender_full_name") or raw.get("sender_email") or sender_id)
     text, mentioned = strip_mentions(str(raw.get("content", "")), me)
+    text = unfence(text)
     sender = ChatIdentity(
         platform=PLATFORM,
         user_id=str(sender_id),

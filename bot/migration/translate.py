@@ -235,18 +235,48 @@ class _Translator:
 
 
 def _logical_lines(text: str) -> list[str]:
-    """Lines with shell continuations (a trailing backslash) joined."""
+    """Lines with shell continuations (a trailing backslash) joined, and crontab
+    entries that were joined with ``;`` (to fit one chat line) apart again."""
     out: list[str] = []
     pending = ""
     for raw in text.splitlines():
         if raw.endswith("\\") and not raw.endswith("\\\\"):
             pending += raw[:-1] + " "
             continue
-        out.append(pending + raw)
+        out.extend(_joined_entries(pending + raw))
         pending = ""
     if pending:
-        out.append(pending)
+        out.extend(_joined_entries(pending))
     return out
+
+
+def _joined_entries(line: str) -> list[str]:
+    """``line`` cut at each ``;`` (outside quotes) that a crontab entry follows.
+
+    In a shell, ``5 4 * * * jsub ...`` after ``;`` would run a command named
+    ``5``; nobody means that, so it is the next entry of a pasted crontab.
+    """
+    entries: list[str] = []
+    start, quote = 0, ""
+    for i, ch in enumerate(line):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ";" and _starts_entry(line[i + 1 :]):
+            entries.append(line[start:i])
+            start = i + 1
+    entries.append(line[start:])
+    return entries
+
+
+def _starts_entry(text: str) -> bool:
+    words = text.split()
+    if not words:
+        return False
+    if words[0].startswith("@") and len(words) > 1:
+        return True
+    return looks_like_schedule(words) and len(words) > 5
 
 
 def _is_runner(word: str) -> bool:

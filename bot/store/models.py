@@ -124,6 +124,7 @@ class PendingConfirmation(StoreTable, table=True):
     command: str = _short()
     arguments: str = Field(default="{}", sa_type=Text())  # JSON object
     description: str = Field(default="", sa_type=Text())
+    binding: str = Field(default="", sa_type=String(SHORT), sa_column_kwargs={"server_default": ""})
     created_at: datetime = _when()
     expires_at: datetime = _when(index=True)
 

@@ -139,6 +139,7 @@ class Store:
         description: str,
         now: datetime,
         ttl_seconds: float,
+        binding: str = "",
     ) -> str:
         """Remember a command awaiting confirmation; returns the code the speaker must repeat."""
         identity_links.checked_chat_key(chat_key)
@@ -154,6 +155,7 @@ class Store:
                 command=command,
                 arguments=payload,
                 description=description,
+                binding=binding,
                 created_at=created,
                 expires_at=created + timedelta(seconds=ttl_seconds),
             )

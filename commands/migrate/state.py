@@ -8,7 +8,6 @@ plan needs, then ``done``.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,7 +39,7 @@ class WizardState:
     skipped: list[str] = field(default_factory=list)
     build_id: str = ""
     mr_url: str = ""
-    nonce: str = ""
+    version: int = 0  # every saved change; a confirmation is bound to the version it saw
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,15 +48,6 @@ class WizardState:
     def from_json(cls, data: dict[str, Any]) -> WizardState:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
-
-    def new_nonce(self) -> str:
-        self.nonce = secrets.token_hex(4)
-        return self.nonce
-
-    def invalidate(self) -> None:
-        """The state changed (repository, grid text, step): a confirmation asked
-        before describes something else now, so none may run any more."""
-        self.nonce = ""
 
 
 def needed_actions(plan: Plan, *, web_job: bool) -> list[str]:
@@ -83,7 +73,6 @@ def next_step(state: WizardState, actions: list[str]) -> str:
 
 def go_back(state: WizardState) -> str:
     """Undo one step: the last action done or skipped becomes current again."""
-    state.invalidate()
     if state.step in ("repo", "review"):
         state.step = "repo"
         return state.step

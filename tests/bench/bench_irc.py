@@ -39,6 +39,7 @@ from bot.services import Services  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
 from commands import all_commands  # noqa: E402
+from tests.fakes.core import TestCore
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer, privmsgs_from  # noqa: E402
 
@@ -50,7 +51,7 @@ DIRECT_LINES = 100_000
 LATENCY_ROUNDS = 300
 
 
-class Counting:
+class Counting(TestCore):
     """Wraps a core and counts what reaches it."""
 
     def __init__(self, inner: Any) -> None:
@@ -64,7 +65,7 @@ class Counting:
         return result
 
 
-class Trivial:
+class Trivial(TestCore):
     async def handle(self, message: Message) -> Reply | None:
         return Reply.text("pong") if message.text.startswith("!tf ") else None
 

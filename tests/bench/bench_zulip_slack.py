@@ -44,6 +44,7 @@ from bot.services import Services  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
 from commands import all_commands  # noqa: E402
+from tests.fakes.core import TestCore
 from tests.fakes.slack_server import FakeSlack  # noqa: E402
 from tests.fakes.zulip_server import FakeZulip  # noqa: E402
 
@@ -52,7 +53,7 @@ SEQUENTIAL = 200
 CONCURRENT = 500
 
 
-class Pong:
+class Pong(TestCore):
     async def handle(self, message: Message) -> Reply:
         return Reply.text("pong: " + message.text)
 

@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.irc import IrcAdapter, IrcConfig
-from adapters.irc.adapter import MessageHandler
+from bot.adapter import Core
 from bot.app import SANDBOX_DATA, toolforge_client
 from bot.commands import Command, Invocation
 from bot.config import Config, ToolforgeSettings
@@ -95,7 +95,7 @@ def bot_config(network: IrcNetwork, **changes: Any) -> IrcConfig:
 
 @contextlib.asynccontextmanager
 async def running(
-    config: IrcConfig, bot: MessageHandler, wait: bool = True
+    config: IrcConfig, bot: Core, wait: bool = True
 ) -> AsyncIterator[IrcAdapter]:
     """An adapter serving in the background; with ``wait``, only once it is in its channels."""
     adapter = IrcAdapter(config, bot)

@@ -17,6 +17,7 @@ import pytest_asyncio
 from adapters.irc import IrcAdapter, IrcSaslError
 from bot.message import Message
 from bot.reply import Badge, Bullets, Code, Reply, Strong, Table, Text, Tone
+from tests.fakes.core import TestCore
 from tests.irc.conftest import ACCOUNTS, CHANNEL, bot_config, running
 from tests.irc.network import IrcNetwork
 from tests.irc.peer import Line, Peer, privmsgs_from
@@ -29,7 +30,7 @@ OWNERS = "#owners"
 HOSTILE = "evil\r\nQUIT :pwned\r\nPRIVMSG #test :injected\x00\x01ACTION x\x01"
 
 
-class Echo:
+class Echo(TestCore):
     """Answers ``!tf <word>`` with a canned reply, or with who the adapter said spoke."""
 
     def __init__(self, direct_only: bool = False) -> None:

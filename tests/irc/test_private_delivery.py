@@ -24,6 +24,7 @@ from adapters.irc.outbox import DeliveryFailed, Outbox, Recipient
 from adapters.irc.render import Outgoing
 from bot.message import Message
 from bot.reply import Reply
+from tests.fakes.core import TestCore
 
 ALICE = Recipient("alice", "al", "home.example", "alice-libera")
 DAVE = Recipient("dave", "dave", "dave.example", None)  # not logged in, no channel with us
@@ -229,7 +230,7 @@ async def test_without_monitor_only_the_first_seconds_go_to_someone_we_cannot_fo
     assert "1 line for dave" in caplog.text and "shares no channel with the bot" in caplog.text
 
 
-class Answer:
+class Answer(TestCore):
     """A core whose answer is ready only when the test says so."""
 
     def __init__(self) -> None:

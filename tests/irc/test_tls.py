@@ -10,13 +10,14 @@ import pytest
 from adapters.irc import IrcConfig
 from bot.message import Message
 from bot.reply import Reply
+from tests.fakes.core import TestCore
 from tests.irc.conftest import bot_config, running
 from tests.irc.network import IrcNetwork
 
 pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
 
 
-class Silent:
+class Silent(TestCore):
     async def handle(self, message: Message) -> Reply | None:
         return None
 

@@ -15,6 +15,7 @@ from adapters.irc.identity import AccountTracker, irc_lower
 from adapters.irc.outbox import DeliveryFailed, Outbox
 from adapters.irc.render import Outgoing
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
+from tests.fakes.core import TestCore
 
 
 class FakeClock:
@@ -193,8 +194,7 @@ def test_forgebot_run_builds_the_adapter_from_the_irc_table(
     from adapters.irc import IrcAdapter
     from bot.config import Config
 
-    class Core:
-        config = Config()
+    class Core(TestCore):
 
         async def handle(self, message: object) -> None:
             return None

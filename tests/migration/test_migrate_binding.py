@@ -211,7 +211,7 @@ async def test_a_confirmation_is_void_once_the_repository_changes(
     assert asked.startswith("This will start a build of sample-cron")
     await say(bot, "bob", "migrate repo toolforge-repos/sample-cron other")
     stale = await confirm(bot, "bob", asked)
-    assert "that confirmation is for a step that is no longer current" in stale
+    assert "that confirmation is for an action that is no longer current" in stale
     assert await _builds(bot, "sample-cron") == 0
 
 

@@ -146,7 +146,7 @@ async def test_non_maintainer_gets_the_plan_but_cannot_act(
     plan = await say(bot, "carol", "migrate plan")
     assert "rebuild-index: python rebuild.py" in plan
     refused = await say(bot, "carol", "migrate go")
-    assert "only maintainers of sample-legacy may carry out its migration" in refused
+    assert "only maintainers of 'sample-legacy' may carry out its migration" in refused
     assert project.merge_requests == []
 
 

@@ -1,0 +1,207 @@
+"""One path for every command and sub-command.
+
+    authorise the speaker -> load -> authorise on the tool -> check
+        -> confirm (with a code, for what changes things) -> run -> audit
+
+``load`` and ``check`` have no side effects, so anything that can be known
+before acting (there is no such job, this repository is not the tool's) is
+said before a confirmation code is issued. A code runs only if, when it is
+used, the same steps describe exactly the same action; otherwise it is stale.
+Every attempt of an audited command leaves a row: refused, invalid, stale,
+failed or what the handler reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot.commands import Command, Confirmation, Invocation
+from bot.errors import ForgebotError, PermissionDenied, UnknownTool, UsageError
+from bot.policy import authorize_speaker, authorize_tool, tool_of
+from bot.reply import Reply, Strong, Text
+from bot.text import quote_user
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.registry import CommandRegistry
+    from bot.services import Services
+    from bot.store import PendingConfirmation
+
+log = logging.getLogger(__name__)
+
+STALE = "that confirmation is for an action that is no longer current; ask again for a new code"
+
+
+class Reported(Exception):
+    """An unexpected failure already logged under ``ref``."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
+def new_ref() -> str:
+    return secrets.token_hex(3).upper()
+
+
+class Pipeline:
+    def __init__(
+        self, services: Services, registry: CommandRegistry, confirm_ttl_seconds: int
+    ) -> None:
+        self.services = services
+        self.registry = registry
+        self.confirm_ttl_seconds = confirm_ttl_seconds
+
+    async def execute(
+        self,
+        ctx: Context,
+        command: Command,
+        invocation: Invocation,
+        *,
+        confirmed: PendingConfirmation | None,
+    ) -> Reply:
+        """Run ``command``; ``confirmed`` is the confirmation whose code was just used."""
+        assert command.handler is not None, f"{command.path} has no handler"
+        try:
+            authorize_speaker(ctx, command)
+            if command.load is not None:
+                invocation = dataclasses.replace(
+                    invocation, subject=await command.load(ctx, invocation)
+                )
+            await authorize_tool(ctx, command, invocation)
+            if command.check is not None:
+                invocation = dataclasses.replace(
+                    invocation, checked=await command.check(ctx, invocation)
+                )
+            asked = _confirmation(command, invocation)
+            if confirmed is not None and not _same(asked, confirmed):
+                raise _Stale(STALE)
+        except (PermissionDenied, UnknownTool) as refusal:
+            await self._audit(ctx, command, invocation, "refused", refusal.sentence)
+            raise
+        except _Stale as stale:
+            await self._audit(ctx, command, invocation, "stale", stale.sentence)
+            raise UsageError(stale.sentence) from None
+        except UsageError as invalid:
+            await self._audit(ctx, command, invocation, "invalid", invalid.sentence)
+            raise
+        except ForgebotError as error:
+            await self._audit(ctx, command, invocation, "failed", error.sentence)
+            raise
+        if asked is not None and confirmed is None:
+            return await self._ask_confirmation(ctx, command, invocation, asked)
+        return await self._run(ctx, command, invocation)
+
+    async def _run(self, ctx: Context, command: Command, invocation: Invocation) -> Reply:
+        assert command.handler is not None
+        # Named before the handler runs: it may change what the name is read from.
+        audit = self._auditor(ctx, command, invocation)
+        try:
+            reply = await command.handler(ctx, invocation)
+        except ForgebotError as error:
+            await audit("failed", error.sentence)
+            raise
+        except Exception:
+            ref = new_ref()
+            log.exception("ref %s: command %s %r failed", ref, command.path, invocation.values)
+            await audit("failed", f"internal error ref {ref}")
+            raise Reported(ref) from None
+        result = reply.meta.get("audit_result") or ("failed" if reply.is_error else "ok")
+        await audit(result, reply.meta.get("audit", reply.summary))
+        return reply
+
+    async def run_confirmed(self, ctx: Context, code: str) -> Reply:
+        pending = await self.services.store.confirmation_take(
+            chat_key=ctx.chat_key, code=code, now=self.services.clock()
+        )
+        if pending is None:
+            raise UsageError(
+                f"there is no pending action with code {quote_user(code)} for you; "
+                "codes work once, only for whoever asked, and expire"
+            )
+        command = self.registry.find(pending.command)
+        if command is None or command.handler is None:
+            raise UsageError(f"the command {pending.command} no longer exists")
+        invocation = Invocation(command.path, pending.load_arguments())
+        return await self.execute(ctx, command, invocation, confirmed=pending)
+
+    async def _ask_confirmation(
+        self, ctx: Context, command: Command, invocation: Invocation, asked: Confirmation
+    ) -> Reply:
+        ttl = self.confirm_ttl_seconds
+        description = asked.description
+        code = await self.services.store.confirmation_create(
+            chat_key=ctx.chat_key,
+            command=command.path,
+            arguments=invocation.values,
+            description=description,
+            binding=_digest(asked.binding),
+            now=self.services.clock(),
+            ttl_seconds=ttl,
+        )
+        within = f"{ttl // 60} minutes" if ttl % 60 == 0 and ttl >= 120 else f"{ttl} seconds"
+        return Reply(
+            (
+                Text.of(f"This will {description}."),
+                Text.of(
+                    "To go ahead, reply ", Strong(ctx.hint(f"confirm {code}")), f" within {within}."
+                ),
+            ),
+            summary=f"confirm with {ctx.hint(f'confirm {code}')}",
+            meta={"confirm_code": code},
+        )
+
+    async def _audit(
+        self, ctx: Context, command: Command, invocation: Invocation, result: str, detail: str
+    ) -> None:
+        await self._auditor(ctx, command, invocation)(result, detail)
+
+    def _auditor(
+        self, ctx: Context, command: Command, invocation: Invocation
+    ) -> Callable[[str, str], Awaitable[None]]:
+        """Writes the audit row of this attempt (nothing, for commands that are not audited)."""
+        action = command.audit_name(invocation)
+        target = invocation[command.target_arg] if command.target_arg else None
+        tool = tool_of(command, invocation)
+        sender = ctx.message.sender
+        chat_key = sender.key() if sender.verified else f"{sender.platform}:?{sender.display}"
+
+        async def write(result: str, detail: str) -> None:
+            if action is None:
+                return
+            await self.services.store.audit(
+                actor_account=ctx.account,
+                chat_key=chat_key,
+                platform=ctx.message.platform,
+                action=action,
+                tool=str(tool or ""),
+                target=str(target or ""),
+                result=result,
+                detail=detail[:1000],
+            )
+
+        return write
+
+
+class _Stale(ForgebotError):
+    """A confirmation code for an action that would now be different."""
+
+
+def _confirmation(command: Command, invocation: Invocation) -> Confirmation | None:
+    asked = command.confirm(invocation) if command.confirm is not None else None
+    return Confirmation(asked) if isinstance(asked, str) else asked
+
+
+def _digest(binding: str) -> str:
+    return hashlib.sha256(binding.encode()).hexdigest()[:32] if binding else ""
+
+
+def _same(asked: Confirmation | None, pending: PendingConfirmation) -> bool:
+    if asked is None:
+        return False
+    return (asked.description, _digest(asked.binding)) == (pending.description, pending.binding)
