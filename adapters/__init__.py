@@ -1,39 +1,40 @@
-"""Chat adapters. Each owns one protocol; :func:`configured_adapters` builds the ones configured."""
+"""Chat adapters. Each owns one protocol; :func:`configured_adapters` builds the ones configured.
+
+Only the adapters a configuration names are imported (their chat libraries
+are heavy), and reading the configuration imports only their table models.
+"""
 
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.adapter import Adapter
-    from bot.config import Config
-    from bot.core import Bot
+    from bot.adapter import Adapter, Core
+    from bot.config import AdapterSection, Config
 
-# TOML table -> (module, adapter class, config class)
+# TOML table -> (module of the adapter, its class, module of its table's model, that model)
 KNOWN = {
-    "irc": ("adapters.irc", "IrcAdapter", "IrcConfig"),
-    "zulip": ("adapters.zulip", "ZulipAdapter", "ZulipConfig"),
-    "slack": ("adapters.slack", "SlackAdapter", "SlackConfig"),
+    "irc": ("adapters.irc.adapter", "IrcAdapter", "adapters.irc.config", "IrcConfig"),
+    "zulip": ("adapters.zulip.adapter", "ZulipAdapter", "adapters.zulip.config", "ZulipConfig"),
+    "slack": ("adapters.slack.adapter", "SlackAdapter", "adapters.slack.config", "SlackConfig"),
 }
 
 
-def configured_adapters(
-    config: Config, bot: Bot, env: Mapping[str, str] | None = None
-) -> list[Adapter]:
-    """One adapter per ``[irc]`` / ``[zulip]`` / ``[slack]`` table present and not disabled.
+def config_models() -> dict[str, type[AdapterSection]]:
+    """The model of each adapter's table, for :func:`bot.config.load_config`."""
+    return {
+        name: getattr(importlib.import_module(module), model)
+        for name, (_, _, module, model) in KNOWN.items()
+    }
 
-    A table that is incomplete raises that adapter's ``ValueError`` naming what is missing.
-    """
-    env = os.environ if env is None else env
+
+def configured_adapters(config: Config, core: Core) -> list[Adapter]:
+    """One adapter per ``[irc]`` / ``[zulip]`` / ``[slack]`` table present and enabled."""
     found: list[Adapter] = []
     for name, table in config.adapters.items():
-        if table.get("enabled", True) is False:
+        if not table.enabled:
             continue
-        module_name, adapter_name, config_name = KNOWN[name]
-        module: Any = importlib.import_module(module_name)
-        adapter_config = getattr(module, config_name).from_toml(table, env)
-        found.append(getattr(module, adapter_name)(adapter_config, bot))
+        module, adapter, _, _ = KNOWN[name]
+        found.append(getattr(importlib.import_module(module), adapter)(table, core))
     return found

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Config
+from bot.commands import Command
+from bot.config import Config, ConfigError
 from bot.core import Bot
 from bot.directory import FileDirectory
 from bot.registry import CommandRegistry
@@ -28,11 +29,11 @@ def toolforge_client(config: Config) -> ToolforgeClient:
     tf = config.toolforge
     verify: bool | str = tf.ca_file or True
     auth = ToolforgeAuth(
-        cert_file=tf.cert_file, key_file=tf.key_file, token=tf.token, verify=verify
+        cert_file=tf.cert_file, key_file=tf.key_file, token=tf.token or None, verify=verify
     )
     tool_auth = {
         tool: ToolforgeAuth(cert_file=c.cert_file, key_file=c.key_file, verify=verify)
-        for tool, c in tf.tool_certificates.items()
+        for tool, c in tf.tools.items()
     }
     return ToolforgeClient(tf.url, auth=auth, tool_auth=tool_auth or None, timeout=tf.timeout)
 
@@ -44,20 +45,14 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator[Running]:
-    """A bot with its services open; with ``sandbox`` an in-process Toolforge sandbox too."""
+async def open_bot(config: Config, commands: Iterable[Command] | None = None) -> AsyncIterator[Bot]:
+    """A bot with its services open (store, Toolforge client, directory), closed on exit."""
+    if config.directory.file is None:
+        raise ConfigError(
+            "no maintainer directory configured: set [directory] file = ... "
+            "(LDAP is not supported yet) or use --sandbox"
+        )
     async with contextlib.AsyncExitStack() as stack:
-        box: Sandbox | None = None
-        if sandbox:
-            from bot.toolforge.sandbox import Sandbox
-
-            box = Sandbox(SANDBOX_DATA)
-            url = await box.start()
-            stack.push_async_callback(box.stop)
-            config = config.with_changes(
-                toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
-                directory_file=config.directory_file or SANDBOX_DATA,
-            )
         if config.storage_url.startswith("sqlite:///"):
             Path(config.storage_url.removeprefix("sqlite:///")).parent.mkdir(
                 parents=True, exist_ok=True
@@ -66,15 +61,30 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
         stack.push_async_callback(store.close)
         client = toolforge_client(config)
         stack.push_async_callback(client.aclose)
-        if config.directory_file is None:
-            raise SystemExit(
-                "no maintainer directory configured: set [directory] file = ... "
-                "(LDAP is not supported yet) or use --sandbox"
-            )
         services = Services(
             toolforge=client,
             store=store,
-            directory=FileDirectory(config.directory_file),
+            directory=FileDirectory(config.directory.file),
             config=config,
         )
-        yield Running(Bot(config, services, CommandRegistry(all_commands())), box)
+        registry = CommandRegistry(all_commands() if commands is None else commands)
+        yield Bot(config, services, registry)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator[Running]:
+    """The configured bot; with ``sandbox``, talking to an in-process Toolforge sandbox."""
+    async with contextlib.AsyncExitStack() as stack:
+        box: Sandbox | None = None
+        if sandbox:
+            from bot.toolforge.sandbox import Sandbox
+
+            box = Sandbox(SANDBOX_DATA)
+            url = await box.start()
+            stack.push_async_callback(box.stop)
+            config = config.replace(
+                toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
+                directory=config.directory.replace(file=config.directory.file or SANDBOX_DATA),
+            )
+        bot = await stack.enter_async_context(open_bot(config))
+        yield Running(bot, box)

@@ -1,8 +1,16 @@
-"""Configuration: one TOML file plus environment variables for secrets.
+"""Configuration: one TOML file for settings, the environment for secrets.
 
-Every setting has an embedded default so ``forgebot console --sandbox``
-runs with no file at all. Secrets (API token, chat passwords) are read only
-from the environment, as Toolforge envvars provide them.
+Every table of the file is a typed model of one family (:class:`Section`):
+an unknown key or a value of the wrong type is an error that names the file
+and the key path (``forgebot.toml: irc.port: expected an integer``), and a
+secret written into the file is refused. Secrets (API tokens, chat passwords)
+come only from the environment, as Toolforge envvars provide them. Every
+setting has an embedded default, so ``forgebot console --sandbox`` runs with
+no file at all.
+
+The core reads its own tables here; each chat adapter declares the model of
+its table next to its code (``adapters/<name>/config.py``) and the loader is
+handed those models, so this module never imports an adapter.
 """
 
 from __future__ import annotations
@@ -10,102 +18,270 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 DEFAULT_TOOLFORGE_URL = "https://api.svc.tools.eqiad1.wikimedia.cloud:30003"
+LaxPath = Annotated[Path, Strict(False)]
 
 
-@dataclass(frozen=True)
-class ToolCertificate:
+class ConfigError(ValueError):
+    """A setting is wrong; the message names the file (when there is one) and the key."""
+
+
+class Section(BaseModel):
+    """One table of the configuration file.
+
+    ``SECRETS`` maps a field to the environment variable it is read from; such
+    a field may not appear in the file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    SECRETS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def secret_env(cls, table: Mapping[str, Any]) -> Mapping[str, str]:
+        """Which environment variable each secret field comes from (a table may choose)."""
+        return cls.SECRETS
+
+    @classmethod
+    def from_table(
+        cls, table: Mapping[str, Any], env: Mapping[str, str], where: str = ""
+    ) -> Self:
+        """The section from a TOML table, with its secrets from ``env``."""
+        data = {key: _tuples(value) for key, value in table.items()}
+        for name, variable in cls.secret_env(table).items():
+            if name in table:
+                raise ConfigError(
+                    f"{_join(where, name)}: keep secrets out of the file; "
+                    f"set the environment variable {variable} instead"
+                )
+            data[name] = env.get(variable, "").strip()
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise ConfigError(describe(error, cls, where)) from None
+
+    @classmethod
+    def from_toml(cls, table: Mapping[str, Any], env: Mapping[str, str]) -> Self:
+        return cls.from_table(table, env)
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes``, validated like the original."""
+        return type(self)(**{**dict(self), **changes})
+
+
+class AdapterSection(Section):
+    """The table of a chat adapter; ``enabled = false`` keeps it without starting it."""
+
+    enabled: bool = True
+
+
+class BotSettings(Section):
+    name: str = "forgebot"
+    prefix: str = "!tf"
+    admins: tuple[str, ...] = ()  # developer accounts
+    confirm_ttl_seconds: int = Field(120, ge=10, le=3600)
+    log_lines_default: int = Field(20, ge=1)
+    log_lines_max: int = Field(200, ge=1)
+
+
+class StorageSettings(Section):
+    url: str = ""  # empty: SQLite in data_dir
+    data_dir: LaxPath = Path("data")
+
+
+class ToolCertificate(Section):
     cert_file: str
     key_file: str
 
 
-@dataclass(frozen=True)
-class ToolforgeSettings:
+class ToolforgeSettings(Section):
+    SECRETS: ClassVar[Mapping[str, str]] = {"token": "FORGEBOT_TOOLFORGE_TOKEN"}
+
     url: str = DEFAULT_TOOLFORGE_URL
-    timeout: float = 10.0
+    timeout: float = Field(10.0, gt=0)
     cert_file: str | None = None
     key_file: str | None = None
     ca_file: str | None = None
-    token: str | None = field(default=None, repr=False)  # env FORGEBOT_TOOLFORGE_TOKEN
-    tool_certificates: dict[str, ToolCertificate] = field(default_factory=dict)
+    token: str = Field("", repr=False)
+    tools: dict[str, ToolCertificate] = {}  # self-hosted mode: one certificate per tool
 
 
-@dataclass(frozen=True)
-class Config:
-    bot_name: str = "forgebot"
-    prefix: str = "!tf"
-    admins: tuple[str, ...] = ()
-    confirm_ttl_seconds: int = 120
-    log_lines_default: int = 20
-    log_lines_max: int = 200
-    data_dir: Path = Path("data")
-    database_url: str = ""
-    toolforge: ToolforgeSettings = field(default_factory=ToolforgeSettings)
-    directory_file: Path | None = None
-    adapters: dict[str, dict[str, Any]] = field(default_factory=dict)
-    gitlab_url: str = "https://gitlab.wikimedia.org"
-    gitlab_token: str | None = field(default=None, repr=False)  # env FORGEBOT_GITLAB_TOKEN
+class DirectorySettings(Section):
+    file: LaxPath | None = None  # [tools.<tool>] maintainers = [...], [accounts.<name>] email
+
+
+class GitLabSettings(Section):
+    SECRETS: ClassVar[Mapping[str, str]] = {"token": "FORGEBOT_GITLAB_TOKEN"}
+
+    url: str = "https://gitlab.wikimedia.org"  # the only GitLab the migration reads from chat
+    token: str = Field("", repr=False)
+
+
+class MigrationSettings(Section):
     guides_url: str = ""  # where migration_guides/ is published; relative links if empty
-    http_host: str = "127.0.0.1"
-    http_port: int = 0  # 0: no HTTP server unless an adapter needs one
+
+
+class HttpSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless an adapter needs one
+
+
+class Config(Section):
+    bot: BotSettings = BotSettings()
+    storage: StorageSettings = StorageSettings()
+    toolforge: ToolforgeSettings = ToolforgeSettings()
+    directory: DirectorySettings = DirectorySettings()
+    gitlab: GitLabSettings = GitLabSettings()
+    migration: MigrationSettings = MigrationSettings()
+    http: HttpSettings = HttpSettings()
+    # One validated table per chat adapter configured ([irc], [zulip], [slack]).
+    adapters: dict[str, AdapterSection] = {}
 
     @property
     def storage_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'forgebot.sqlite3'}"
-
-    def with_changes(self, **changes: Any) -> Config:
-        return replace(self, **changes)
+        return self.storage.url or f"sqlite:///{self.storage.data_dir / 'forgebot.sqlite3'}"
 
 
-def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
-    """Read ``path`` (if given) and apply environment overrides."""
+AdapterModels = Mapping[str, type[AdapterSection]]
+
+
+def load_config(
+    path: Path | None,
+    env: Mapping[str, str] | None = None,
+    adapters: AdapterModels | None = None,
+) -> Config:
+    """Read ``path`` (if given) and apply the environment; ``adapters`` are the models of
+    the chat adapters' tables (``adapters.config_models()``)."""
     env = os.environ if env is None else env
     data: dict[str, Any] = {}
     if path is not None:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    bot = data.get("bot", {})
-    storage = data.get("storage", {})
-    tf = data.get("toolforge", {})
-    directory = data.get("directory", {})
-    http = data.get("http", {})
-    gitlab = data.get("gitlab", {})
-    migration = data.get("migration", {})
-    base = path.parent if path is not None else Path.cwd()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    try:
+        return parse_config(data, env, adapters or {}, base=path.parent if path else Path.cwd())
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}" if path else str(error)) from None
 
-    certs = {
-        tool: ToolCertificate(str(t["cert_file"]), str(t["key_file"]))
-        for tool, t in tf.get("tools", {}).items()
+
+def parse_config(
+    data: Mapping[str, Any], env: Mapping[str, str], adapters: AdapterModels, base: Path
+) -> Config:
+    """The configuration from parsed TOML; relative paths are taken from ``base``."""
+    tables = dict(data)
+    chosen = {
+        name: model.from_table(tables.pop(name), env, where=name)
+        for name, model in adapters.items()
+        if name in tables
     }
-    toolforge = ToolforgeSettings(
-        url=env.get("TOOL_TOOLFORGE_API_URL") or tf.get("url", DEFAULT_TOOLFORGE_URL),
-        timeout=float(tf.get("timeout", 10.0)),
-        cert_file=tf.get("cert_file"),
-        key_file=tf.get("key_file"),
-        ca_file=tf.get("ca_file"),
-        token=env.get("FORGEBOT_TOOLFORGE_TOKEN") or None,
-        tool_certificates=certs,
-    )
-    data_dir = Path(env.get("FORGEBOT_DATA_DIR") or storage.get("data_dir", "data"))
-    directory_file = directory.get("file")
-    return Config(
-        bot_name=bot.get("name", "forgebot"),
-        prefix=bot.get("prefix", "!tf"),
-        admins=tuple(bot.get("admins", ())),
-        confirm_ttl_seconds=int(bot.get("confirm_ttl_seconds", 120)),
-        log_lines_default=int(bot.get("log_lines_default", 20)),
-        log_lines_max=int(bot.get("log_lines_max", 200)),
+    sections: dict[str, Any] = {}
+    for name, field in Config.model_fields.items():
+        if name == "adapters" or name not in tables:
+            continue
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, Section)
+        table = tables.pop(name)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: expected a table ([{name}])")
+        sections[name] = model.from_table(table, env, where=name)
+    if tables:
+        known = sorted([*Config.model_fields.keys() - {"adapters"}, *adapters])
+        raise ConfigError(f"{sorted(tables)[0]}: unknown table (known: {', '.join(known)})")
+    for name, model in (("toolforge", ToolforgeSettings), ("gitlab", GitLabSettings)):
+        if name not in sections:
+            sections[name] = model.from_table({}, env, where=name)
+    config = Config(**sections, adapters=chosen)
+    return _overridden(config, env, base)
+
+
+def _overridden(config: Config, env: Mapping[str, str], base: Path) -> Config:
+    """Environment overrides, and paths relative to the file made absolute."""
+    storage = config.storage
+    data_dir = Path(env.get("FORGEBOT_DATA_DIR") or storage.data_dir)
+    storage = storage.replace(
+        url=env.get("FORGEBOT_DATABASE_URL") or storage.url,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
-        database_url=env.get("FORGEBOT_DATABASE_URL") or storage.get("url", ""),
-        toolforge=toolforge,
-        directory_file=(base / directory_file) if directory_file else None,
-        adapters={k: data[k] for k in ("irc", "zulip", "slack") if k in data},
-        gitlab_url=gitlab.get("url", "https://gitlab.wikimedia.org"),
-        gitlab_token=env.get("FORGEBOT_GITLAB_TOKEN") or None,
-        guides_url=migration.get("guides_url", ""),
-        http_host=http.get("host", "127.0.0.1"),
-        http_port=int(http.get("port", 0)),
     )
+    toolforge = config.toolforge
+    toolforge = toolforge.replace(url=env.get("TOOL_TOOLFORGE_API_URL") or toolforge.url)
+    directory = config.directory
+    if directory.file is not None and not directory.file.is_absolute():
+        directory = directory.replace(file=base / directory.file)
+    http = config.http
+    if env.get("PORT"):  # Toolforge's web services listen on 0.0.0.0:$PORT
+        try:
+            http = http.replace(host="0.0.0.0", port=int(env["PORT"]))
+        except ValueError:
+            raise ConfigError(f"PORT: expected a port number, not {env['PORT']!r}") from None
+    return config.replace(storage=storage, toolforge=toolforge, directory=directory, http=http)
+
+
+def describe(error: ValidationError, model: type[BaseModel], where: str = "") -> str:
+    """A pydantic error as one sentence per problem: key path, then what is wrong."""
+    sentences = []
+    for problem in error.errors():
+        loc = [str(part) for part in problem["loc"]]
+        path = _join(where, ".".join(loc))
+        kind = problem["type"]
+        if kind == "extra_forbidden":
+            known = _known_keys(model, loc[:-1])
+            what = f"unknown key (known: {', '.join(known)})" if known else "unknown key"
+        elif kind == "value_error":
+            what = str(problem["ctx"]["error"]) if "ctx" in problem else problem["msg"]
+        elif kind in _BOUNDS:
+            what = f"must be {_BOUNDS[kind][1]} {problem['ctx'][_BOUNDS[kind][0]]}"
+        else:
+            what = _PHRASES.get(kind) or problem["msg"][0].lower() + problem["msg"][1:]
+        sentences.append(f"{path}: {what}" if path else what)
+    return "; ".join(sentences)
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "less_than_equal": ("le", "at most"),
+    "greater_than": ("gt", "more than"),
+    "less_than": ("lt", "less than"),
+}
+_PHRASES = {
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "bool_type": "expected true or false",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "string_type": "expected a string",
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "missing": "is required",
+}
+
+
+def _known_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    for part in loc:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return sorted(model.model_fields)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where and key else where or key
+
+
+def _tuples(value: Any) -> Any:
+    """TOML arrays as tuples (the models are immutable), tables kept as tables."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value

@@ -39,7 +39,7 @@ class Bot:
         self.config = config
         self.services = services
         self.registry = registry
-        self.pipeline = Pipeline(services, registry, config.confirm_ttl_seconds)
+        self.pipeline = Pipeline(services, registry, config.bot.confirm_ttl_seconds)
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
 
@@ -52,7 +52,7 @@ class Bot:
         self.queues.submit(speaker, work)
 
     def may_address(self, text: str) -> bool:
-        return may_address(text, self.config.prefix, self.config.bot_name)
+        return may_address(text, self.config.bot.prefix, self.config.bot.name)
 
     async def handle(self, message: Message) -> Reply | None:
         """The reply to ``message``, or ``None`` when it was not addressed to the bot."""
@@ -84,11 +84,11 @@ class Bot:
                 if fed.cancelled:
                     raise UsageError("the paste is dropped; nothing was run")
                 return fed.line
-        return command_line(message, self.config.prefix, self.config.bot_name)
+        return command_line(message, self.config.bot.prefix, self.config.bot.name)
 
     async def _dispatch(self, message: Message, line: str) -> Reply:
         words = Words(line)
-        prefix = "" if message.direct else f"{self.config.prefix} "
+        prefix = "" if message.direct else f"{self.config.bot.prefix} "
         command = self._find(words, prefix)
         can_paste = message.direct and message.sender.verified
         first = words.peek()
@@ -114,7 +114,7 @@ class Bot:
             registry=self.registry,
             runner=self.pipeline,
             prefix=prefix,
-            is_admin=account is not None and account in self.config.admins,
+            is_admin=account is not None and account in self.config.bot.admins,
         )
         return await self.pipeline.execute(ctx, command, invocation, confirmed=None)
 

@@ -49,8 +49,8 @@ async def _envvar_values(ctx: Context, tool: str) -> list[str]:
 async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
     config = ctx.services.config
-    wanted = inv["lines"] if inv["lines"] is not None else config.log_lines_default
-    lines = min(wanted, config.log_lines_max)
+    wanted = inv["lines"] if inv["lines"] is not None else config.bot.log_lines_default
+    lines = min(wanted, config.bot.log_lines_max)
     client = ctx.services.toolforge
     job = _pick_job(tool, inv["job"], await client.list_jobs(tool))
     private = not inv["here"]
@@ -72,7 +72,7 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     ]
     heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
     if wanted > lines:
-        heading += f" (capped at {config.log_lines_max})"
+        heading += f" (capped at {config.bot.log_lines_max})"
     parts: list[Part] = [Text.of(Strong(heading + ":"))]
     if texts:
         parts.append(Code("\n".join(texts)))

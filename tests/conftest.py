@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import SANDBOX_DATA, toolforge_client
-from bot.config import Config, ToolforgeSettings
+from bot.app import SANDBOX_DATA, open_bot
 from bot.core import Bot
-from bot.directory import FileDirectory
-from bot.registry import CommandRegistry
-from bot.services import Services
-from bot.store import Store
 from bot.toolforge.sandbox import Sandbox
-from commands import all_commands
+from tests.support import sandbox_config
 
 MakeBot = Callable[..., Awaitable[Bot]]
 
@@ -33,31 +29,19 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def make_bot(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[MakeBot]:
-    """``await make_bot(**changes)``: a Bot on a fresh SQLite store, talking to the sandbox."""
-    opened: list[Services] = []
+    """``await make_bot(**changes)``: a Bot on a fresh SQLite store, talking to the sandbox;
+    ``changes`` as :func:`tests.support.sandbox_config` takes them."""
+    async with contextlib.AsyncExitStack() as stack:
+        made = 0
 
-    async def make(**changes: Any) -> Bot:
-        timeout = changes.pop("timeout", 5.0)
-        config = Config(
-            data_dir=tmp_path,
-            database_url=f"sqlite:///{tmp_path / f'bot{len(opened)}.sqlite3'}",
-            toolforge=ToolforgeSettings(url=sandbox.base_url, timeout=timeout),
-            directory_file=SANDBOX_DATA,
-            admins=("root-sre",),
-        ).with_changes(**changes)
-        services = Services(
-            toolforge=toolforge_client(config),
-            store=await Store.open(config.storage_url),
-            directory=FileDirectory(config.directory_file or SANDBOX_DATA),
-            config=config,
-        )
-        opened.append(services)
-        return Bot(config, services, CommandRegistry(all_commands()))
+        async def make(**changes: Any) -> Bot:
+            nonlocal made
+            made += 1
+            changes.setdefault("database_url", f"sqlite:///{tmp_path / f'bot{made}.sqlite3'}")
+            config = sandbox_config(sandbox.base_url, tmp_path, **changes)
+            return await stack.enter_async_context(open_bot(config))
 
-    yield make
-    for services in opened:
-        await services.toolforge.aclose()
-        await services.store.close()
+        yield make
 
 
 @pytest.fixture

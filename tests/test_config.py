@@ -1,44 +1,116 @@
-"""Configuration: a TOML file for settings, the environment for secrets."""
+"""Configuration: a TOML file, secrets from the environment, errors that name the key."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from bot.config import load_config
+import pytest
+
+from adapters import config_models
+from adapters.irc import IrcConfig
+from bot.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "forgebot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_defaults_need_no_file() -> None:
     config = load_config(None, env={})
-    assert config.prefix == "!tf" and config.confirm_ttl_seconds == 120
+    assert config.bot.prefix == "!tf" and config.bot.confirm_ttl_seconds == 120
     assert config.storage_url.endswith("data/forgebot.sqlite3")
     assert config.toolforge.url == "https://api.svc.tools.eqiad1.wikimedia.cloud:30003"
+    assert config.adapters == {}
 
 
 def test_file_settings_and_env_secrets(tmp_path: Path) -> None:
-    path = tmp_path / "forgebot.toml"
-    path.write_text(
+    path = write(
+        tmp_path,
         '[bot]\nprefix = "!bot"\nadmins = ["sre1"]\n'
         '[toolforge]\ntimeout = 3\n[toolforge.tools.mytool]\n'
         'cert_file = "c.crt"\nkey_file = "c.key"\n'
         '[directory]\nfile = "maintainers.toml"\n[gitlab]\nurl = "https://gitlab.example"\n'
         '[irc]\nchannels = ["#x"]\n',
-        encoding="utf-8",
     )
     env = {
         "FORGEBOT_TOOLFORGE_TOKEN": "tok-123456",
         "FORGEBOT_GITLAB_TOKEN": "glpat-abcdefgh",
         "FORGEBOT_DATABASE_URL": "postgresql+psycopg://x@h/db",
         "TOOL_TOOLFORGE_API_URL": "https://api.example:30003",
+        "FORGEBOT_IRC_PASSWORD": "irc-pw-123456",
     }
-    config = load_config(path, env=env)
-    assert config.prefix == "!bot" and config.admins == ("sre1",)
+    config = load_config(path, env=env, adapters=config_models())
+    assert config.bot.prefix == "!bot" and config.bot.admins == ("sre1",)
     assert config.toolforge.timeout == 3.0
     assert config.toolforge.url == "https://api.example:30003"
     assert config.toolforge.token == "tok-123456"
-    assert config.toolforge.tool_certificates["mytool"].cert_file == "c.crt"
-    assert config.directory_file == tmp_path / "maintainers.toml"
+    assert config.toolforge.tools["mytool"].cert_file == "c.crt"
+    assert config.directory.file == tmp_path / "maintainers.toml"
     assert config.storage_url == "postgresql+psycopg://x@h/db"
-    assert config.gitlab_url == "https://gitlab.example"
-    assert config.adapters == {"irc": {"channels": ["#x"]}}
+    assert config.gitlab.url == "https://gitlab.example"
+    irc = config.adapters["irc"]
+    assert isinstance(irc, IrcConfig)
+    assert irc.channels == ("#x",) and irc.password == "irc-pw-123456"
     shown = repr(config)
-    assert "tok-123456" not in shown and "glpat-abcdefgh" not in shown
+    assert not {"tok-123456", "glpat-abcdefgh", "irc-pw-123456"} & set(shown.split("'"))
+    assert "tok-123456" not in shown and "irc-pw-123456" not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[bot]\nprefx = '!x'\n", "bot.prefx: unknown key (known: admins, confirm_ttl_seconds"),
+        ("[bots]\n", "bots: unknown table (known: bot, directory, gitlab, http, irc,"),
+        ("[bot]\nconfirm_ttl_seconds = 'two'\n", "bot.confirm_ttl_seconds: expected an integer"),
+        ("[bot]\nconfirm_ttl_seconds = 5\n", "bot.confirm_ttl_seconds: must be at least 10"),
+        ("[http]\nport = 70000\n", "http.port: must be at most 65535"),
+        ("[toolforge]\ntoken = 'x'\n", "toolforge.token: keep secrets out of the file; set "
+         "the environment variable FORGEBOT_TOOLFORGE_TOKEN"),
+        ("[toolforge.tools.t]\ncert_file = 'a'\n", "toolforge.tools.t.key_file: is required"),
+        ("[zulip]\nsite = 'z.example'\nemail = 'b@z'\nmax_message_length = 'many'\n",
+         "zulip.max_message_length: expected an integer"),
+        ("[zulip]\nsite = 'z.example'\n", "zulip.email: is required"),
+        ("[slack]\nmode = 'websocket'\n", "slack.mode: input should be 'socket' or 'http'"),
+        ("[irc]\nport = '6697'\n", "irc.port: expected an integer"),
+        ("bot = 3\n", "bot: expected a table"),
+        ("[bot\n", "not valid TOML"),
+    ],
+)
+def test_bad_settings_name_the_file_and_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, text)
+    env = {"FORGEBOT_ZULIP_API_KEY": "k", "FORGEBOT_IRC_PASSWORD": "p",
+           "FORGEBOT_SLACK_BOT_TOKEN": "b", "FORGEBOT_SLACK_APP_TOKEN": "a"}
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=env, adapters=config_models())
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_the_example_configuration_loads_and_names_every_table() -> None:
+    example = ROOT / "forgebot.example.toml"
+    env = {"FORGEBOT_IRC_PASSWORD": "pw", "FORGEBOT_ZULIP_API_KEY": "k",
+           "FORGEBOT_SLACK_BOT_TOKEN": "xoxb", "FORGEBOT_SLACK_APP_TOKEN": "xapp"}
+    config = load_config(example, env=env, adapters=config_models())
+    assert set(config.adapters) == {"irc", "zulip", "slack"}
+    text = example.read_text(encoding="utf-8")
+    for table in ("[bot]", "[storage]", "[toolforge]", "[directory]", "[gitlab]",
+                  "[migration]", "[http]", "[irc]", "[zulip]", "[slack]"):
+        assert table in text
+
+
+def test_reading_the_configuration_loads_no_chat_library() -> None:
+    import subprocess
+
+    probe = (
+        "import sys; from adapters import config_models; config_models(); "
+        "print(sorted(m for m in ('irc', 'zulip', 'slack_bolt', 'slack_sdk') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -34,9 +34,9 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 async def forgebot_run(config: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
-    """``forgebot --config FILE run --sandbox`` as its own process, as it is deployed."""
+    """``forgebot run --config FILE --sandbox`` as its own process, as the Procfile runs it."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run", "--sandbox",
+        sys.executable, "-m", "bot", "run", "--config", str(config), "--sandbox",
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
 
@@ -88,25 +88,26 @@ async def test_run_serves_slack_http_events_and_healthz(slack: FakeSlack, tmp_pa
 
 
 async def test_each_configured_table_becomes_its_adapter(bot) -> None:  # type: ignore[no-untyped-def]
-    from adapters import configured_adapters
+    from adapters import config_models, configured_adapters
+    from bot.config import parse_config
 
-    config = bot.config.with_changes(
-        adapters={
-            "irc": {"server": "127.0.0.1", "channels": ["#wikimedia-cloud"]},
-            "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example"},
-            "slack": {"mode": "socket"},
-        }
-    )
+    tables = {
+        "irc": {"server": "127.0.0.1", "channels": ["#wikimedia-cloud"]},
+        "zulip": {"site": "https://zulip.example", "email": "bot@zulip.example"},
+        "slack": {"mode": "socket"},
+    }
     env = {
         "FORGEBOT_IRC_PASSWORD": "pw-123456",
         "FORGEBOT_ZULIP_API_KEY": "key-123456",
         "FORGEBOT_SLACK_BOT_TOKEN": "xoxb-123456",
         "FORGEBOT_SLACK_APP_TOKEN": "xapp-123456",
     }
-    adapters = configured_adapters(config, bot, env)
+    config = parse_config(tables, env, config_models(), base=Path.cwd())
+    adapters = configured_adapters(config, bot)
     assert sorted(a.platform for a in adapters) == ["irc", "slack", "zulip"]
-    disabled = config.with_changes(adapters={"irc": {"enabled": False}})
-    assert configured_adapters(disabled, bot, env) == []
+    off = {"irc": {"enabled": False, "channels": ["#wikimedia-cloud"]}}
+    disabled = parse_config(off, env, config_models(), base=Path.cwd())
+    assert configured_adapters(disabled, bot) == []
 
 
 async def test_run_explains_an_incomplete_adapter_table(tmp_path: Path) -> None:
@@ -118,5 +119,5 @@ async def test_run_explains_an_incomplete_adapter_table(tmp_path: Path) -> None:
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2
     message = err.decode()
-    assert message.startswith("forgebot run: ") and "[zulip] email" in message
+    assert message.startswith(f"forgebot run: {config}: zulip.email: is required")
     assert "Traceback" not in message

@@ -17,8 +17,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.slack import SlackAdapter, SlackConfig, SlackConfigError
+from adapters.slack import SlackAdapter, SlackConfig
 from adapters.slack.render import notice, render
+from bot.config import ConfigError
 from bot.core import Bot
 from bot.message import Message
 from bot.reply import Badge, Code, Link, Reply, Strong, Table, Text, Tone
@@ -278,11 +279,13 @@ def test_block_kit_respects_slack_limits() -> None:
 
 def test_config_takes_secrets_from_the_environment_and_checks_the_mode() -> None:
     env = {"FORGEBOT_SLACK_BOT_TOKEN": "xoxb-1", "FORGEBOT_SLACK_APP_TOKEN": "xapp-1"}
-    config = SlackConfig.from_toml({"bot_token": "ignored"}, env)
+    config = SlackConfig.from_toml({}, env)
     assert (config.mode, config.bot_token, config.app_token) == ("socket", "xoxb-1", "xapp-1")
     assert "xoxb-1" not in repr(config)
-    with pytest.raises(SlackConfigError, match="FORGEBOT_SLACK_SIGNING_SECRET"):
+    with pytest.raises(ConfigError, match="FORGEBOT_SLACK_SIGNING_SECRET"):
         SlackConfig.from_toml({"mode": "http"}, env)
+    with pytest.raises(ConfigError, match="bot_token: keep secrets out of the file"):
+        SlackConfig.from_toml({"bot_token": "xoxb-in-the-file"}, env)
 
 
 # -- end to end with the real core and the Toolforge sandbox -------------------

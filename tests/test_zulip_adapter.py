@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.zulip import ZulipAdapter, ZulipConfig, ZulipConfigError
+from adapters.zulip import ZulipAdapter, ZulipConfig
 from adapters.zulip.render import render
+from bot.config import ConfigError
 from bot.core import Bot
 from bot.message import Message
 from bot.reply import Badge, Bullets, Code, Link, Reply, Strong, Table, Text, Tone
@@ -243,12 +244,14 @@ def test_render_never_exceeds_the_limit_and_keeps_every_line(lines: list[str], l
 
 
 def test_config_reads_the_key_from_the_environment_only() -> None:
-    table = {"site": "chat.example.org", "email": "bot@example.org", "api_key": "ignored"}
+    table = {"site": "chat.example.org", "email": "bot@example.org"}
     config = ZulipConfig.from_toml(table, {"FORGEBOT_ZULIP_API_KEY": "k1"})
     assert (config.site, config.api_key) == ("https://chat.example.org", "k1")
     assert "k1" not in repr(config)
-    with pytest.raises(ZulipConfigError, match="FORGEBOT_ZULIP_API_KEY"):
+    with pytest.raises(ConfigError, match="FORGEBOT_ZULIP_API_KEY"):
         ZulipConfig.from_toml(table, {})
+    with pytest.raises(ConfigError, match="api_key: keep secrets out of the file"):
+        ZulipConfig.from_toml({**table, "api_key": "in-the-file"}, {"FORGEBOT_ZULIP_API_KEY": "k"})
 
 
 # -- end to end with the real core and the Toolforge sandbox -------------------

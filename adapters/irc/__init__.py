@@ -1,7 +1,16 @@
-"""IRC adapter: services-account identity, flood control, reconnection."""
+"""IRC adapter: services-account identity, flood control, reconnection.
 
-from adapters.irc.adapter import IrcAdapter
-from adapters.irc.config import IrcConfig, IrcConfigError
-from adapters.irc.connection import IrcError, IrcSaslError
+Names are imported on first use, so reading the ``[irc]`` table's model
+(``adapters.irc.config``) does not load the IRC library.
+"""
 
-__all__ = ["IrcAdapter", "IrcConfig", "IrcConfigError", "IrcError", "IrcSaslError"]
+from adapters.lazy import lazy_exports
+
+_WHERE = {
+    "IrcAdapter": "adapters.irc.adapter",
+    "IrcConfig": "adapters.irc.config",
+    "IrcError": "adapters.irc.connection",
+    "IrcSaslError": "adapters.irc.connection",
+}
+__all__ = sorted(_WHERE)
+__getattr__ = lazy_exports(_WHERE)

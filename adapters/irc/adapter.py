@@ -38,7 +38,6 @@ class IrcAdapter:
     platform = "irc"
 
     def __init__(self, config: IrcConfig, bot: Core) -> None:
-        config.validate()
         self.config = config
         self.bot = bot
         self.tracker = AccountTracker(whois_ttl=config.whois_cache_seconds)

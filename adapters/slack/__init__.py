@@ -1,6 +1,11 @@
-"""Slack: slash command, mentions and DMs in, Block Kit out (see ``adapter``)."""
+"""Slack: slash command, mentions and DMs in, Block Kit out (see ``adapter``).
 
-from adapters.slack.adapter import SlackAdapter
-from adapters.slack.config import SlackConfig, SlackConfigError
+Names are imported on first use, so reading the ``[slack]`` table's model
+does not load Bolt and the Slack SDK.
+"""
 
-__all__ = ["SlackAdapter", "SlackConfig", "SlackConfigError"]
+from adapters.lazy import lazy_exports
+
+_WHERE = {"SlackAdapter": "adapters.slack.adapter", "SlackConfig": "adapters.slack.config"}
+__all__ = sorted(_WHERE)
+__getattr__ = lazy_exports(_WHERE)

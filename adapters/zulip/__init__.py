@@ -1,6 +1,11 @@
-"""Zulip: DMs and stream mentions in, Zulip Markdown out (see ``adapter``)."""
+"""Zulip: DMs and stream mentions in, Zulip Markdown out (see ``adapter``).
 
-from adapters.zulip.adapter import ZulipAdapter
-from adapters.zulip.config import ZulipConfig, ZulipConfigError
+Names are imported on first use, so reading the ``[zulip]`` table's model
+does not load the Zulip library.
+"""
 
-__all__ = ["ZulipAdapter", "ZulipConfig", "ZulipConfigError"]
+from adapters.lazy import lazy_exports
+
+_WHERE = {"ZulipAdapter": "adapters.zulip.adapter", "ZulipConfig": "adapters.zulip.config"}
+__all__ = sorted(_WHERE)
+__getattr__ = lazy_exports(_WHERE)

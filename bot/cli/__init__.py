@@ -8,13 +8,16 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from bot.config import Config, load_config
+from bot.config import Config, ConfigError, load_config
 
 
 def _config(args: argparse.Namespace) -> Config:
+    from adapters import config_models
+
     path = args.config or os.environ.get("FORGEBOT_CONFIG")
-    return load_config(Path(path) if path else None)
+    return load_config(Path(path) if path else None, adapters=config_models())
 
 
 async def _console(args: argparse.Namespace) -> int:
@@ -35,23 +38,17 @@ async def _run(args: argparse.Namespace) -> int:
     from bot.app import running_bot
 
     config = _config(args)
+    if not any(table.enabled for table in config.adapters.values()):
+        print("forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr)
+        return 2
     async with running_bot(config, sandbox=args.sandbox) as running:
-        try:
-            adapters = configured_adapters(running.bot.config, running.bot)
-        except ValueError as error:
-            print(f"forgebot run: {error}", file=sys.stderr)
-            return 2
-        if not adapters:
-            print(
-                "forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr
-            )
-            return 2
-        routes = [r for a in adapters for r in getattr(a, "http_routes", list)()]
+        adapters = configured_adapters(running.bot.config, running.bot)
+        routes = [route for adapter in adapters for route in adapter.http_routes()]
         http = None
-        if routes or config.http_port:
+        if routes or config.http.port:
             from bot.http import HttpServer
 
-            http = HttpServer(config.http_host, config.http_port)
+            http = HttpServer(config.http.host, config.http.port)
             http.add_routes(routes)
             url = await http.start()
             logging.getLogger("forgebot").warning("HTTP server at %s", url)
@@ -137,22 +134,41 @@ async def _sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--config and -v, accepted before the sub-command and after it.
+
+    After it, an option left out must not reset what was given before it, hence
+    no defaults there (argparse.SUPPRESS).
+    """
+    default: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument(
+        "--config", help="TOML configuration file (or $FORGEBOT_CONFIG)", **default
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging", **default
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forgebot", description=__doc__)
-    parser.add_argument("--config", help="TOML configuration file (or $FORGEBOT_CONFIG)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _global_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="action", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
 
-    console = sub.add_parser("console", help="talk to the bot in this terminal")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help)
+
+    console = command("console", help="talk to the bot in this terminal")
     console.add_argument(
         "--sandbox", action="store_true", help="use the built-in Toolforge sandbox"
     )
     console.add_argument("--as", dest="account", help="developer account to speak as")
 
-    run = sub.add_parser("run", help="run the configured chat adapters")
+    run = command("run", help="run the configured chat adapters")
     run.add_argument("--sandbox", action="store_true", help="use the built-in Toolforge sandbox")
 
-    link = sub.add_parser("link", help="manage identity links (admins)")
+    link = command("link", help="manage identity links (admins)")
     link_sub = link.add_subparsers(dest="link_action", required=True)
     add = link_sub.add_parser("add", help="link a chat identity to a developer account")
     add.add_argument("chat_key", help="irc:<services account>, zulip:<user id> or slack:<user id>")
@@ -161,11 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("chat_key")
     link_sub.add_parser("list", help="list links")
 
-    audit = sub.add_parser("audit", help="show the audit log")
+    audit = command("audit", help="show the audit log")
     audit.add_argument("--tool")
     audit.add_argument("--limit", type=int, default=50)
 
-    box = sub.add_parser("sandbox", help="serve the Toolforge sandbox on its own")
+    box = command("sandbox", help="serve the Toolforge sandbox on its own")
     box.add_argument("--host", default="127.0.0.1")
     box.add_argument("--port", type=int, default=8030, help="0 picks a free port")
     box.add_argument("--data", type=Path, default=None, help="tools TOML (default: the samples)")
@@ -216,5 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return asyncio.run(handlers[args.action](args))
+    except ConfigError as error:
+        print(f"forgebot {args.action}: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

@@ -45,7 +45,7 @@ async def start(ctx: Context, inv: Invocation) -> Reply:
     latest = await ctx.services.toolforge.latest_build(tool)
     if latest is not None and latest.source_url:
         try:
-            state.repo = chat_repository(latest.source_url, ctx.services.config.gitlab_url).web_url
+            state.repo = chat_repository(latest.source_url, ctx.services.config.gitlab.url).web_url
             return await _review(ctx, state)  # never the credentials a source URL may carry
         except (GitLabError, UsageError) as error:
             # the sentence may quote the build's source URL: never its credentials
@@ -86,7 +86,7 @@ async def show_status(ctx: Context, state: WizardState) -> Reply:
 
 async def _repo(ctx: Context, inv: Invocation) -> Reply:
     state = inv.subject.state
-    found = chat_repository(inv["url"], ctx.services.config.gitlab_url)
+    found = chat_repository(inv["url"], ctx.services.config.gitlab.url)
     state.repo, state.ref = found.web_url, inv["branch"] or ""
     return await _review(ctx, state)
 

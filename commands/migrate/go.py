@@ -149,7 +149,7 @@ async def _built_from(ctx: Context, tool: str, location: GitLabLocation) -> bool
     latest = await ctx.services.toolforge.latest_build(tool)
     if latest is None or not latest.source_url:
         return False
-    source = parse_location(without_userinfo(latest.source_url), ctx.services.config.gitlab_url)
+    source = parse_location(without_userinfo(latest.source_url), ctx.services.config.gitlab.url)
     return source.same_as(location)
 
 
@@ -157,7 +157,7 @@ def _points_to(ctx: Context, url: str, location: GitLabLocation) -> bool:
     """Whether a URL GitLab gave back for the project is the project we bound to."""
     if not url:
         return False
-    return parse_location(url, ctx.services.config.gitlab_url).same_as(location)
+    return parse_location(url, ctx.services.config.gitlab.url).same_as(location)
 
 
 async def _require_bound(ctx: Context, migration: Migration, step: str) -> None:

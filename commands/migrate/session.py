@@ -93,7 +93,7 @@ async def plan_of(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
         report,
         grid_text="\n".join(state.grid),
         current_jobs={"jobs": [j.raw for j in jobs]},
-        guide_base=ctx.services.config.guides_url,
+        guide_base=ctx.services.config.migration.guides_url,
     )
     return plan, web
 
@@ -116,11 +116,11 @@ async def is_maintainer(ctx: Context, tool: str) -> bool:
 def location_of(ctx: Context, state: WizardState) -> GitLabLocation:
     """The conversation's repository on the configured GitLab; never a path on disk."""
     # checked again here for state saved before the check existed
-    return chat_repository(state.repo, ctx.services.config.gitlab_url)
+    return chat_repository(state.repo, ctx.services.config.gitlab.url)
 
 
 def own_repository(ctx: Context, tool: str) -> GitLabLocation:
-    return tool_repository(tool, ctx.services.config.gitlab_url)
+    return tool_repository(tool, ctx.services.config.gitlab.url)
 
 
 async def token_for(ctx: Context, state: WizardState, location: GitLabLocation) -> str | None:
@@ -130,7 +130,7 @@ async def token_for(ctx: Context, state: WizardState, location: GitLabLocation) 
         return None
     if not await is_maintainer(ctx, state.tool):
         return None
-    return ctx.services.config.gitlab_token
+    return ctx.services.config.gitlab.token or None
 
 
 def clean(sentence: str) -> str:

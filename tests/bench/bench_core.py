@@ -6,6 +6,7 @@ Run: .venv/bin/python tests/bench/bench_core.py   (prints figures; not part of p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import statistics
 import sys
@@ -16,15 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.console import ConsoleAdapter  # noqa: E402
-from bot.app import SANDBOX_DATA, toolforge_client  # noqa: E402
-from bot.config import Config, ToolforgeSettings  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.directory import FileDirectory  # noqa: E402
+from bot.app import open_bot  # noqa: E402
 from bot.message import ChatIdentity, Message  # noqa: E402
-from bot.registry import CommandRegistry  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.store import Store  # noqa: E402
-from commands import all_commands  # noqa: E402
+from tests.support import sandbox_config  # noqa: E402
 
 CHATTER = [
     "is toolforge down for anyone else?",
@@ -40,19 +35,6 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-async def make_bot(url: str, data: Path) -> Bot:
-    config = Config(
-        data_dir=data,
-        toolforge=ToolforgeSettings(url=url, timeout=10.0),
-        directory_file=SANDBOX_DATA,
-    )
-    services = Services(
-        toolforge=toolforge_client(config),
-        store=await Store.open(config.storage_url),
-        directory=FileDirectory(SANDBOX_DATA),
-        config=config,
-    )
-    return Bot(config, services, CommandRegistry(all_commands()))
 
 
 async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, str]:
@@ -60,7 +42,8 @@ async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, s
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.toolforge.sandbox",
+        "bot",
+        "sandbox",
         "--port",
         "0",
         "--latency",
@@ -69,15 +52,20 @@ async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, s
     )
     assert proc.stdout is not None
     line = (await proc.stdout.readline()).decode()
-    return proc, line.rsplit(" at ", 1)[1].strip()
+    return proc, next(word for word in line.split() if word.startswith("http"))
 
 
 async def main() -> None:
     proc, url = await sandbox_process(0.0)
     slow_proc, slow_url = await sandbox_process(0.2)
     with tempfile.TemporaryDirectory() as tmp:
-        bot = await make_bot(url, Path(tmp))
-        slow_bot = await make_bot(slow_url, Path(tmp) / "slow")
+        stack = contextlib.AsyncExitStack()
+        bot = await stack.enter_async_context(
+            open_bot(sandbox_config(url, Path(tmp), timeout=10.0))
+        )
+        slow_bot = await stack.enter_async_context(
+            open_bot(sandbox_config(slow_url, Path(tmp) / "slow", timeout=10.0))
+        )
         console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO(), colour=True)
         speaker = ChatIdentity("irc", None, "someone")
 
@@ -113,9 +101,7 @@ async def main() -> None:
         assert all(any("sample-web" in line for line in r) for r in results)
         print(f"200 concurrent status commands, 200 ms API latency: wall time {wall * 1000:.0f} ms")
 
-        for b in (bot, slow_bot):
-            await b.services.toolforge.aclose()
-            await b.services.store.close()
+        await stack.aclose()
     for p in (proc, slow_proc):
         p.terminate()
         await p.wait()

@@ -28,20 +28,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.irc import IrcAdapter, IrcConfig  # noqa: E402
-from bot.app import SANDBOX_DATA, toolforge_client  # noqa: E402
-from bot.config import Config, ToolforgeSettings  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.directory import FileDirectory  # noqa: E402
+from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
 from bot.message import Message  # noqa: E402
-from bot.registry import CommandRegistry  # noqa: E402
 from bot.reply import Reply  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.store import Store  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
-from commands import all_commands  # noqa: E402
 from tests.fakes.core import TestCore
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer, privmsgs_from  # noqa: E402
+from tests.support import sandbox_config  # noqa: E402
 
 CHANNEL = "#bench"
 ACCOUNTS = {"forgebot": "botpass1", "alice-libera": "alicepass1"}
@@ -73,23 +67,6 @@ class Trivial(TestCore):
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-async def real_bot(sandbox: Sandbox, data: Path) -> Bot:
-    config = Config(
-        data_dir=data,
-        database_url=f"sqlite:///{data / 'bench.sqlite3'}",
-        toolforge=ToolforgeSettings(url=sandbox.base_url, timeout=5.0),
-        directory_file=SANDBOX_DATA,
-    )
-    services = Services(
-        toolforge=toolforge_client(config),
-        store=await Store.open(config.storage_url),
-        directory=FileDirectory(SANDBOX_DATA),
-        config=config,
-    )
-    await services.store.link_add("irc:alice-libera", "alice", created_by="bench")
-    return Bot(config, services, CommandRegistry(all_commands()))
 
 
 @contextlib.asynccontextmanager
@@ -204,12 +181,9 @@ async def main() -> None:
     try:
         await run_suite("trivial core (the adapter's own cost)", network, Trivial(), "!tf ping")
         with tempfile.TemporaryDirectory() as data:
-            bot = await real_bot(sandbox, Path(data))
-            try:
+            async with open_bot(sandbox_config(sandbox.base_url, Path(data))) as bot:
+                await bot.services.store.link_add("irc:alice-libera", "alice", created_by="bench")
                 await run_suite("real Bot (whoami: store + directory)", network, bot, "!tf whoami")
-            finally:
-                await bot.services.toolforge.aclose()
-                await bot.services.store.close()
     finally:
         await sandbox.stop()
         network.stop()

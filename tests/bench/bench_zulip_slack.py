@@ -33,20 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.slack import SlackAdapter, SlackConfig  # noqa: E402
 from adapters.zulip import ZulipAdapter, ZulipConfig  # noqa: E402
-from bot.app import SANDBOX_DATA, toolforge_client  # noqa: E402
-from bot.config import Config, ToolforgeSettings  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.directory import FileDirectory  # noqa: E402
+from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
 from bot.message import Message  # noqa: E402
-from bot.registry import CommandRegistry  # noqa: E402
 from bot.reply import Reply  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.store import Store  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
-from commands import all_commands  # noqa: E402
 from tests.fakes.core import TestCore
 from tests.fakes.slack_server import FakeSlack  # noqa: E402
 from tests.fakes.zulip_server import FakeZulip  # noqa: E402
+from tests.support import sandbox_config  # noqa: E402
 
 SECRET = "bench-signing-secret"
 SEQUENTIAL = 200
@@ -155,16 +149,6 @@ async def bench_slack(label: str, bot: Any, text: str, scale: int) -> None:
     await fake.stop()
 
 
-async def real_bot(sandbox: Sandbox, data: Path) -> Bot:
-    config = Config(data_dir=data, database_url=f"sqlite:///{data / 'bench.sqlite3'}",
-                    toolforge=ToolforgeSettings(url=sandbox.base_url, timeout=10.0),
-                    directory_file=SANDBOX_DATA)
-    services = Services(toolforge=toolforge_client(config),
-                        store=await Store.open(config.storage_url),
-                        directory=FileDirectory(SANDBOX_DATA), config=config)
-    return Bot(config, services, CommandRegistry(all_commands()))
-
-
 async def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     print(f"{'':<44} {'throughput':>14}   {'latency, one at a time':>30}")
@@ -173,11 +157,9 @@ async def main() -> None:
     sandbox = Sandbox(SANDBOX_DATA)
     await sandbox.start()
     with tempfile.TemporaryDirectory() as tmp:
-        bot = await real_bot(sandbox, Path(tmp))
-        await bench_zulip("status (real core)", bot, "status sample-web", 4)
-        await bench_slack("status (real core)", bot, "status sample-web", 4)
-        await bot.services.toolforge.aclose()
-        await bot.services.store.close()
+        async with open_bot(sandbox_config(sandbox.base_url, Path(tmp), timeout=10.0)) as bot:
+            await bench_zulip("status (real core)", bot, "status sample-web", 4)
+            await bench_slack("status (real core)", bot, "status sample-web", 4)
     await sandbox.stop()
     print(json.dumps({"sequential": SEQUENTIAL, "concurrent": CONCURRENT,
                       "real_core_scale": "1/4"}))

@@ -13,7 +13,6 @@ import dataclasses
 import os
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,20 +20,16 @@ import pytest_asyncio
 
 from adapters.irc import IrcAdapter, IrcConfig
 from bot.adapter import Core
-from bot.app import SANDBOX_DATA, toolforge_client
+from bot.app import SANDBOX_DATA, open_bot
 from bot.commands import Command, Invocation
-from bot.config import Config, ToolforgeSettings
 from bot.context import Context
 from bot.core import Bot
-from bot.directory import FileDirectory
 from bot.message import ChatIdentity
-from bot.registry import CommandRegistry
 from bot.reply import Reply
-from bot.services import Services
-from bot.store import Store
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.irc.network import IrcNetwork, missing_binaries
+from tests.support import sandbox_config
 
 CHANNEL = "#wikimedia-cloud"
 ACCOUNTS = {
@@ -137,13 +132,17 @@ class SpiedBot:
 
 
 def _spied(command: Command, calls: list[HandlerCall]) -> Command:
+    """``command`` and its sub-commands, each handler recording who reached it."""
     real = command.handler
+    subcommands = tuple(_spied(sub, calls) for sub in command.subcommands)
+    if real is None:
+        return dataclasses.replace(command, subcommands=subcommands)
 
     async def handler(ctx: Context, inv: Invocation) -> Reply:
-        calls.append(HandlerCall(command.name, ctx.account, ctx.message.sender))
+        calls.append(HandlerCall(command.path, ctx.account, ctx.message.sender))
         return await real(ctx, inv)
 
-    return dataclasses.replace(command, handler=handler)
+    return dataclasses.replace(command, handler=handler, subcommands=subcommands)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -151,25 +150,10 @@ async def spied_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[S
     """The real core on a fresh SQLite store, talking to a module-wide sandbox."""
     box = Sandbox(SANDBOX_DATA)
     await box.start()
-    data: Path = tmp_path_factory.mktemp("irc-bot")
-    config = Config(
-        data_dir=data,
-        database_url=f"sqlite:///{data / 'bot.sqlite3'}",
-        toolforge=ToolforgeSettings(url=box.base_url, timeout=5.0),
-        directory_file=SANDBOX_DATA,
-        admins=("root-sre",),
-    )
-    services = Services(
-        toolforge=toolforge_client(config),
-        store=await Store.open(config.storage_url),
-        directory=FileDirectory(SANDBOX_DATA),
-        config=config,
-    )
+    config = sandbox_config(box.base_url, tmp_path_factory.mktemp("irc-bot"))
     calls: list[HandlerCall] = []
-    registry = CommandRegistry(_spied(c, calls) for c in all_commands())
     try:
-        yield SpiedBot(Bot(config, services, registry), box, calls)
+        async with open_bot(config, [_spied(c, calls) for c in all_commands()]) as bot:
+            yield SpiedBot(bot, box, calls)
     finally:
-        await services.toolforge.aclose()
-        await services.store.close()
         await box.stop()

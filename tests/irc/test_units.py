@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import random
+from pathlib import Path
 
 import pytest
 
 from adapters.irc.adapter import backoff_delay
-from adapters.irc.config import IrcConfig, IrcConfigError
+from adapters.irc.config import IrcConfig
 from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import AccountTracker, irc_lower
 from adapters.irc.outbox import DeliveryFailed, Outbox
 from adapters.irc.render import Outgoing
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
+from bot.config import ConfigError
 from tests.fakes.core import TestCore
 
 
@@ -69,7 +72,8 @@ def test_config_from_toml_reads_the_password_from_the_environment() -> None:
 @pytest.mark.parametrize(
     ("table", "fragment"),
     [
-        ({"password": "pw"}, "keep the password out"),
+        ({"password": "pw"}, "keep secrets out of the file; set the environment variable "
+                             "FORGEBOT_IRC_PASSWORD"),
         ({"nick_name": "x"}, "unknown key"),
         ({"port": "6697"}, "expected an integer"),
         ({"channels": "wikimedia-cloud"}, "not a channel"),
@@ -79,12 +83,12 @@ def test_config_from_toml_reads_the_password_from_the_environment() -> None:
 )
 def test_config_errors_name_the_key(table: dict[str, object], fragment: str) -> None:
     table = {k: v for k, v in table.items() if v is not None}
-    with pytest.raises(IrcConfigError, match=fragment):
+    with pytest.raises(ConfigError, match=fragment):
         IrcConfig.from_toml(table, {"FORGEBOT_IRC_PASSWORD": "pw"})
 
 
 def test_config_without_password_fails_for_plain_but_not_for_none() -> None:
-    with pytest.raises(IrcConfigError, match="FORGEBOT_IRC_PASSWORD"):
+    with pytest.raises(ConfigError, match="FORGEBOT_IRC_PASSWORD"):
         IrcConfig.from_toml({}, {})
     assert IrcConfig.from_toml({"sasl_mechanism": "NONE"}, {}).password == ""
 
@@ -190,17 +194,17 @@ async def test_outbox_round_robin_expiry_and_rename(caplog: pytest.LogCaptureFix
 def test_forgebot_run_builds_the_adapter_from_the_irc_table(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from adapters import configured_adapters
+    from adapters import config_models, configured_adapters
     from adapters.irc import IrcAdapter
-    from bot.config import Config
+    from bot.config import parse_config
 
     class Core(TestCore):
-
         async def handle(self, message: object) -> None:
             return None
 
     monkeypatch.setenv("FORGEBOT_IRC_PASSWORD", "from-env")
     table = {"enabled": True, "server": "irc.libera.chat", "channels": ["#wikimedia-cloud"]}
-    [adapter] = configured_adapters(Config(adapters={"irc": table}), Core())  # type: ignore[arg-type]
+    config = parse_config({"irc": table}, os.environ, config_models(), base=Path.cwd())
+    [adapter] = configured_adapters(config, Core())  # type: ignore[arg-type]
     assert isinstance(adapter, IrcAdapter)
     assert adapter.config.password == "from-env" and adapter.config.port == 6697

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import GitLabSettings
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
@@ -41,7 +42,7 @@ async def gitlab() -> AsyncIterator[FakeGitLab]:
 
 
 async def _bot(make_bot: MakeBot, gitlab: FakeGitLab) -> Bot:
-    return await make_bot(gitlab_url=gitlab.url, gitlab_token=TOKEN)
+    return await make_bot(gitlab=GitLabSettings(url=gitlab.url, token=TOKEN))
 
 
 def _writes(gitlab: FakeGitLab) -> list[str]:

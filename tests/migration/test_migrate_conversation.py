@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console import ConsoleAdapter
+from bot.config import GitLabSettings
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
@@ -36,7 +37,8 @@ async def gitlab(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGitLab]:
 
 async def _bot(make_bot: MakeBot, db: Path, gitlab: FakeGitLab) -> Bot:
     return await make_bot(
-        database_url=f"sqlite:///{db}", gitlab_url=gitlab.url, gitlab_token="maintainer-token"
+        database_url=f"sqlite:///{db}",
+        gitlab=GitLabSettings(url=gitlab.url, token="maintainer-token"),
     )
 
 
