@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from typing import Any
 
 from adapters.irc.config import IrcConfig
@@ -16,6 +15,7 @@ from adapters.irc.membership import Membership
 from adapters.irc.outbox import Outbox, Recipient, is_channel
 from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
 from bot.adapter import Core, Route
+from bot.backoff import Backoff
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply
 
@@ -24,12 +24,6 @@ log = logging.getLogger(__name__)
 #: A connection that stayed up this long resets the reconnect backoff.
 STABLE_AFTER = 60.0
 _FORBIDDEN_TARGET = set(" ,:\r\n\x00\x07")
-
-
-def backoff_delay(attempt: int, low: float, high: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with "equal jitter": between half and all of low * 2**attempt."""
-    ceiling = min(high, low * 2 ** min(attempt, 30))
-    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
 class IrcAdapter:
@@ -66,7 +60,7 @@ class IrcAdapter:
     async def run(self) -> None:
         """Connect and serve until cancelled, reconnecting with backoff."""
         loop = asyncio.get_running_loop()
-        attempt = 0
+        backoff = Backoff(self.config.reconnect_min, self.config.reconnect_max)
         try:
             while True:
                 started = loop.time()
@@ -77,11 +71,8 @@ class IrcAdapter:
                 except (OSError, IrcError) as exc:
                     log.warning("irc: %s:%d: %s", self.config.server, self.config.port, exc)
                 if loop.time() - started >= STABLE_AFTER:
-                    attempt = 0
-                delay = backoff_delay(attempt, self.config.reconnect_min, self.config.reconnect_max)
-                attempt += 1
-                log.info("irc: reconnecting in %.1f s", delay)
-                await asyncio.sleep(delay)
+                    backoff.reset()
+                log.info("irc: reconnecting in %.1f s", await backoff.wait())
         finally:
             self.outbox.drop_all("the IRC adapter stopped")
 

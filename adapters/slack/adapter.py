@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -33,6 +32,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
 from adapters.slack.render import SlackMessage, notice, render
 from bot.adapter import Core, Route
+from bot.backoff import Backoff
 from bot.message import Message
 from bot.reply import Reply
 
@@ -98,17 +98,16 @@ class SlackAdapter:
                 await handler.close_async()
 
     async def _identify_self(self) -> None:
-        delay = self.config.backoff_initial
+        backoff = Backoff(self.config.backoff_initial, self.config.backoff_max)
         while True:
             try:
                 response = await self.client.auth_test()
                 self.bot_user_id = str(response["user_id"])
                 return
             except Exception as error:
-                wait = min(self.config.backoff_max, delay) * random.uniform(0.8, 1.2)
-                log.warning("cannot reach Slack (%r); retrying in %.1f s", error, wait)
-                await asyncio.sleep(wait)
-                delay *= 2
+                delay = backoff.next()
+                log.warning("cannot reach Slack (%r); retrying in %.1f s", error, delay)
+                await asyncio.sleep(delay)
 
     def http_routes(self) -> list[Route]:
         """Routes the bot's own HTTP server must serve (HTTP Events mode only)."""

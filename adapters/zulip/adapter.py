@@ -14,7 +14,6 @@ import asyncio
 import io
 import logging
 import os
-import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,7 @@ from adapters.zulip.edge import ClientThread, ZulipResult
 from adapters.zulip.inbound import Me, Origin, SeenMessages, to_message
 from adapters.zulip.render import escape, mention, render
 from bot.adapter import Core, Route
+from bot.backoff import Backoff
 from bot.message import Message
 from bot.reply import Reply
 
@@ -47,23 +47,6 @@ def default_client(config: ZulipConfig) -> zulip.Client:
         cert_bundle=config.cert_bundle,
         client="forgebot",
     )
-
-
-class Backoff:
-    """Exponential delays with jitter, reset after a success."""
-
-    def __init__(self, initial: float, maximum: float) -> None:
-        self._initial = initial
-        self._maximum = maximum
-        self._next = initial
-
-    def next(self) -> float:
-        delay = self._next
-        self._next = min(self._maximum, self._next * 2)
-        return min(self._maximum, delay * random.uniform(0.8, 1.2))
-
-    def reset(self) -> None:
-        self._next = self._initial
 
 
 class ZulipAdapter:
@@ -114,10 +97,7 @@ class ZulipAdapter:
                 problem = result.describe()
             except Exception as error:  # zulip raises bare and library errors alike
                 problem = repr(error)
-            delay = backoff.next()
-            log.warning("cannot reach Zulip at %s (%s); retrying in %.1f s",
-                        self.config.site, problem, delay)
-            await asyncio.sleep(delay)
+            await self._pause(None, backoff, f"cannot reach {self.config.site} ({problem})")
 
     async def _register(self) -> tuple[str, int]:
         backoff = self._backoff()
@@ -192,10 +172,9 @@ class ZulipAdapter:
             self._take(raw)
 
     async def _pause(self, result: ZulipResult | None, backoff: Backoff, problem: str) -> None:
-        if result is not None and result.rate_limited and result.retry_after is not None:
-            delay = result.retry_after
-        else:
-            delay = backoff.next()
+        """Wait before trying again: the backoff's delay, or longer if the server asks."""
+        retry_after = result.retry_after if result is not None and result.rate_limited else None
+        delay = max(backoff.next(), retry_after or 0.0)
         log.warning("Zulip: %s; waiting %.1f s", problem, delay)
         await asyncio.sleep(delay)
 

@@ -7,8 +7,11 @@ carrying a sentence the user can act on.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import gitlab
@@ -16,12 +19,16 @@ import gitlab.exceptions
 import requests
 from gitlab.v4.objects import Project
 
+from bot.backoff import Backoff
 from bot.errors import GitLabError, UsageError
 from bot.migration.snapshot import RepoSource, Snapshot, decode, select
 from bot.redact import redact
 
 DEFAULT_GITLAB = "https://gitlab.wikimedia.org"
 TIMEOUT_SECONDS = 20
+READ_ATTEMPTS = 3
+_TRANSIENT = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
 TOOL_GROUP = "toolforge-repos"  # where Toolforge keeps each tool's own repository
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
 
@@ -84,28 +91,23 @@ def read_gitlab(
     if token:
         require_same_project(project, location)
     branch = ref or getattr(project, "default_branch", None) or "main"
-    try:
-        tree = project.repository_tree(ref=branch, recursive=True, get_all=True)
-    except gitlab.exceptions.GitlabError as exc:
-        if getattr(exc, "response_code", None) == 404:
-            raise GitLabError(
-                f"{location.project_path} has no branch or tag '{branch}' (or the repository "
-                "is empty)."
-            ) from exc
-        raise gitlab_error(exc, "read the file list", location) from exc
-    except requests.RequestException as exc:
-        raise unreachable(location) from exc
+    tree = _read(
+        lambda: project.repository_tree(ref=branch, recursive=True, get_all=True),
+        location,
+        "read the file list",
+        missing=f"{location.project_path} has no branch or tag '{branch}' (or the repository "
+        "is empty).",
+    )
     blobs = [item for item in tree if item.get("type") == "blob"]
     paths = tuple(item["path"] for item in blobs)
     executable = frozenset(item["path"] for item in blobs if item.get("mode") == "100755")
     contents: dict[str, str] = {}
     for path in select(paths):
-        try:
-            data = project.files.raw(file_path=path, ref=branch)
-        except gitlab.exceptions.GitlabError as exc:
-            raise gitlab_error(exc, f"read {path}", location) from exc
-        except requests.RequestException as exc:
-            raise unreachable(location) from exc
+        data = _read(
+            functools.partial(project.files.raw, file_path=path, ref=branch),
+            location,
+            f"read {path}",
+        )
         text = decode(data if isinstance(data, bytes) else bytes(str(data), "utf-8"))
         if text is not None:
             contents[path] = text
@@ -124,19 +126,48 @@ def read_gitlab(
 
 
 def get_project(gl: gitlab.Gitlab, location: GitLabLocation, *, anonymous: bool = False) -> Project:
-    try:
-        return gl.projects.get(location.project_path)
-    except gitlab.exceptions.GitlabError as exc:
-        if anonymous and getattr(exc, "response_code", None) == 404:
-            raise GitLabError(
-                f"GitLab has no project '{location.project_path}' at {location.gitlab_url} (404) "
-                "that I can read without a token: it does not exist or it is not public. I "
-                "read only public repositories for you, and the build service builds only "
-                "public ones."
-            ) from exc
-        raise gitlab_error(exc, "read the project", location) from exc
-    except requests.RequestException as exc:
-        raise unreachable(location) from exc
+    missing = None
+    if anonymous:
+        missing = (
+            f"GitLab has no project '{location.project_path}' at {location.gitlab_url} (404) "
+            "that I can read without a token: it does not exist or it is not public. I "
+            "read only public repositories for you, and the build service builds only "
+            "public ones."
+        )
+    project: Project = _read(
+        functools.partial(gl.projects.get, location.project_path),
+        location,
+        "read the project",
+        missing=missing,
+    )
+    return project
+
+
+def _read(
+    call: Callable[[], T], location: GitLabLocation, action: str, *, missing: str | None = None
+) -> T:
+    """One read; a refused connection or a 429/5xx is tried again after a wait.
+
+    ``missing`` is the sentence for a 404, when it means something particular here.
+    """
+    backoff = Backoff(0.25, 2.0)
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        last = attempt == READ_ATTEMPTS
+        try:
+            return call()
+        except gitlab.exceptions.GitlabError as exc:
+            code = getattr(exc, "response_code", None)
+            if code == 404 and missing is not None:
+                raise GitLabError(missing) from exc
+            if last or code not in _TRANSIENT:
+                raise gitlab_error(exc, action, location) from exc
+        except requests.ConnectionError as exc:
+            if last:
+                raise unreachable(location) from exc
+        except requests.RequestException as exc:  # a timeout: waiting again would double it
+            raise unreachable(location) from exc
+        backoff.wait_blocking()
+    raise AssertionError("unreachable")
 
 
 def require_same_project(project: Project, location: GitLabLocation) -> None:

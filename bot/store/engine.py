@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
+
+from bot.backoff import Backoff
 
 T = TypeVar("T")
 
@@ -94,6 +94,7 @@ def run_transaction(
     caller's ``work`` must then read before it writes (an upsert racing another),
     so that the next attempt sees the row the other transaction committed.
     """
+    backoff = Backoff(0.01, 0.1)  # a few ms: the other transaction is about to finish
     for attempt in range(1, ATTEMPTS + 1):
         with Session(engine, expire_on_commit=False) as session:
             try:
@@ -108,5 +109,5 @@ def run_transaction(
                 session.rollback()
                 if not _is_transient(error) or attempt == ATTEMPTS:
                     raise
-        time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        backoff.wait_blocking()
     raise AssertionError("unreachable")

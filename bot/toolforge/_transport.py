@@ -10,6 +10,7 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from bot.backoff import Backoff
 from bot.errors import ToolforgeError
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import (
@@ -133,7 +134,9 @@ class GatewayTransport:
         """
         http, auth = self._http_for(tool, action)
         path = url.path if isinstance(url, httpx.URL) else url
+        # Only what cannot have acted twice is tried again: GETs.
         attempts = 2 if method == "GET" else 1
+        backoff = Backoff(self._retry_backoff, self._retry_backoff * 4)
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
@@ -141,13 +144,13 @@ class GatewayTransport:
                     response = await http.request(method, url, json=payload, params=params)
             except httpx.HTTPError as error:
                 if not last and isinstance(error, _RETRY_ERRORS):
-                    await asyncio.sleep(self._retry_backoff)
+                    await backoff.wait()
                     continue
                 raise error_for_exception(
                     error, path=path, timeout=self._timeout, action=action, method=method
                 ) from error
             if not last and response.status_code in _RETRY_STATUSES:
-                await asyncio.sleep(self._retry_backoff)
+                await backoff.wait()
                 continue
             break
         if response.is_success or (not_found_ok and response.status_code == 404):

@@ -54,6 +54,7 @@ class FakeGitLab:
         self.per_page = per_page
         self.url = ""
         self._runner: web.AppRunner | None = None
+        self._failures: list[int] = []
 
     def add_project(
         self,
@@ -94,9 +95,16 @@ class FakeGitLab:
 
     # -- dispatch ---------------------------------------------------------
 
+    def fail_next(self, status: int, count: int = 1) -> None:
+        """Answer the next ``count`` requests with ``status`` (a GitLab having a bad moment)."""
+        self._failures += [status] * count
+
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.raw_path.split("?", 1)[0]
-        response = await self._route(request, raw)
+        if self._failures:
+            response: web.StreamResponse = _error(self._failures.pop(0), "injected failure")
+        else:
+            response = await self._route(request, raw)
         token = request.headers.get("PRIVATE-TOKEN", "")
         self.requests.append(
             Recorded(request.method, raw, dict(request.query), response.status, token)

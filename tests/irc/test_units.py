@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import random
 from pathlib import Path
 
 import pytest
 
-from adapters.irc.adapter import backoff_delay
 from adapters.irc.config import IrcConfig
 from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import AccountTracker, irc_lower
@@ -50,14 +48,6 @@ async def test_bucket_take_waits_for_the_next_token() -> None:
     for _ in range(6):
         await bucket.take()
     assert 0.08 <= loop.time() - start < 0.5  # 5 waits of 20 ms
-
-
-def test_backoff_grows_with_jitter_and_caps() -> None:
-    rng = random.Random(1)
-    delays = [backoff_delay(n, 1.0, 60.0, rng) for n in range(10)]
-    assert 0.5 <= delays[0] <= 1.0 and 1.0 <= delays[1] <= 2.0
-    assert all(30.0 <= d <= 60.0 for d in delays[6:])
-    assert len({round(d, 6) for d in delays}) == len(delays)
 
 
 def test_config_from_toml_reads_the_password_from_the_environment() -> None:

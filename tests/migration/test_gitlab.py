@@ -128,3 +128,27 @@ async def test_existing_branch_is_reported_not_overwritten(gitlab: FakeGitLab) -
 def test_locations(text: str, base: str, path: str) -> None:
     location = parse_location(text)
     assert (location.gitlab_url, location.project_path) == (base, path)
+
+
+async def test_a_gitlab_having_a_bad_moment_is_read_again_after_a_wait(gitlab: FakeGitLab) -> None:
+    gitlab.add_project("tools/flaky", SAMPLES["python"])
+    gitlab.fail_next(503, count=2)
+    report = await inspect_repository(f"{gitlab.url}/tools/flaky")
+    assert report.language == "python"
+    assert [r.status for r in gitlab.requests[:3]] == [503, 503, 200]
+
+
+async def test_a_gitlab_that_stays_down_is_a_sentence_after_three_tries(gitlab: FakeGitLab) -> None:
+    gitlab.add_project("tools/down", SAMPLES["python"])
+    gitlab.fail_next(502, count=3)
+    with pytest.raises(GitLabError, match="GitLab answered 502 while trying to read the project"):
+        await inspect_repository(f"{gitlab.url}/tools/down")
+    assert len(gitlab.requests) == 3
+
+
+async def test_a_refusal_is_not_tried_again(gitlab: FakeGitLab) -> None:
+    gitlab.add_project("tools/forbidden", SAMPLES["python"])
+    gitlab.fail_next(403)
+    with pytest.raises(GitLabError, match="403"):
+        await inspect_repository(f"{gitlab.url}/tools/forbidden")
+    assert len(gitlab.requests) == 1
