@@ -23,7 +23,7 @@ from bot.migration.plan import plan_for
 from bot.migration.render import plan_json_text, plan_reply
 from bot.reply import plain_text
 from bot.repos import is_local, read_snapshot
-from bot.repos.gitlab import DEFAULT_GITLAB, parse_location
+from bot.repos.location import DEFAULT_GITLAB, parse_location
 
 
 def _parser() -> argparse.ArgumentParser:

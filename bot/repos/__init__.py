@@ -14,8 +14,8 @@ import os
 
 from bot.migration.inspect import RepoReport, inspect_snapshot
 from bot.migration.snapshot import Snapshot
-from bot.repos.gitlab import DEFAULT_GITLAB, GitLabLocation, parse_location, read_gitlab
 from bot.repos.local import read_local
+from bot.repos.location import DEFAULT_GITLAB, GitLabLocation, parse_location
 
 
 def is_local(location: str) -> bool:
@@ -45,6 +45,8 @@ async def inspect_gitlab(
     ref: str | None = None,
 ) -> RepoReport:
     """Inspect a GitLab project, and nothing else (no local paths)."""
+    from bot.repos.gitlab import read_gitlab  # python-gitlab, only when a repository is read
+
     snapshot = await asyncio.to_thread(read_gitlab, location, token=token, ref=ref)
     return inspect_snapshot(snapshot, tool=tool)
 
@@ -59,4 +61,6 @@ def read_snapshot(
     """Blocking: read a snapshot from wherever ``location`` points (offline CLI use)."""
     if is_local(location):
         return read_local(os.path.expanduser(location))
+    from bot.repos.gitlab import read_gitlab
+
     return read_gitlab(parse_location(location, gitlab_url), token=token, ref=ref)

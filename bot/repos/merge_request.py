@@ -16,13 +16,13 @@ import requests
 from bot.errors import GitLabError
 from bot.migration.plan import Plan, PlannedFile
 from bot.repos.gitlab import (
-    GitLabLocation,
     connect,
     get_project,
     gitlab_error,
     require_same_project,
     unreachable,
 )
+from bot.repos.location import GitLabLocation
 
 DEFAULT_BRANCH = "forgebot/build-service"
 TITLE = "Build with the Toolforge build service"

@@ -13,7 +13,7 @@ from bot.directory import require_tool
 from bot.errors import GitLabError, UsageError
 from bot.migration.render import plan_reply
 from bot.reply import Part, Reply, Text
-from bot.repos.gitlab import chat_repository
+from bot.repos.location import chat_repository
 from commands.migrate import steps
 from commands.migrate.replies import build_failure, overview, progress
 from commands.migrate.session import Migration, clean, existing, load, plan_of, save, say

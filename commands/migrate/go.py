@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.errors import PermissionDenied, UsageError
 from bot.migration.plan import Plan
 from bot.reply import Part, Reply, Table, Text
-from bot.repos.gitlab import GitLabLocation, parse_location, without_userinfo
+from bot.repos.location import GitLabLocation, parse_location, without_userinfo
 from commands.migrate import steps
 from commands.migrate.conversation import show_status
 from commands.migrate.replies import progress

@@ -22,7 +22,7 @@ from bot.migration.plan import Plan, plan_for
 from bot.redact import redact
 from bot.reply import Part, Reply
 from bot.repos import inspect_gitlab
-from bot.repos.gitlab import GitLabLocation, chat_repository, tool_repository, without_userinfo
+from bot.repos.location import GitLabLocation, chat_repository, tool_repository, without_userinfo
 from commands.migrate.replies import next_hint
 from commands.migrate.state import KIND, WizardState, needed_actions, next_step
 

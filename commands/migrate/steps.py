@@ -13,8 +13,7 @@ from bot.errors import GitLabError, ToolforgeError
 from bot.migration.apispec import job_spec
 from bot.migration.plan import Plan
 from bot.redact import redact, redact_lines
-from bot.repos.gitlab import GitLabLocation
-from bot.repos.merge_request import open_merge_request
+from bot.repos.location import GitLabLocation
 
 if TYPE_CHECKING:
     from bot.toolforge import Build, ToolforgeClient
@@ -38,6 +37,8 @@ async def open_mr(location: GitLabLocation, plan: Plan, token: str | None) -> tu
             "I have no GitLab token, so I cannot open a merge request: commit the planned "
             "files yourself (see 'migrate plan'), then 'migrate skip'."
         )
+    from bot.repos.merge_request import open_merge_request  # python-gitlab, only when used
+
     result = await open_merge_request(location, plan, token=token)
     files = ", ".join(result.files)
     return result.url, f"Merge request opened with {files}: {result.url}"

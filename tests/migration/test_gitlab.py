@@ -9,7 +9,7 @@ import pytest
 from bot.errors import GitLabError
 from bot.migration.plan import plan_for
 from bot.repos import inspect_repository
-from bot.repos.gitlab import parse_location
+from bot.repos.location import parse_location
 from bot.repos.merge_request import open_merge_request
 from tests.fakes.gitlab_server import FakeGitLab
 
