@@ -1,10 +1,14 @@
-"""How tests and benchmarks configure a bot on the sandbox (one place, not five)."""
+"""How tests and benchmarks set up a bot on the sandbox and run adapters (one place each)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from bot.adapter import Adapter
 from bot.app import SANDBOX_DATA
 from bot.config import (
     BotSettings,
@@ -37,3 +41,22 @@ def sandbox_config(
         gitlab=gitlab or GitLabSettings(),
     )
     return config.replace(**sections) if sections else config
+
+
+@contextlib.asynccontextmanager
+async def serving(adapter: Adapter, within: float = 10.0) -> AsyncIterator[None]:
+    """``adapter`` running in the background, once it says it is ready; stopped on exit."""
+    task = asyncio.create_task(adapter.run())
+    try:
+        ready = asyncio.ensure_future(adapter.ready.wait())
+        done, _ = await asyncio.wait({ready, task}, timeout=within, return_when="FIRST_COMPLETED")
+        if task in done:
+            task.result()  # it stopped: say why
+        if ready not in done:
+            ready.cancel()
+            raise TimeoutError(f"the {adapter.platform} adapter was not ready in {within} s")
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

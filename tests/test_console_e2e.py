@@ -157,6 +157,32 @@ async def test_whoami_and_help(bot: Bot) -> None:
     assert "restart <tool> [target]" in await say(bot, "bob", "help restart")
 
 
+async def test_a_job_that_does_not_exist_is_said_before_any_code(
+    bot: Bot, sandbox: Sandbox
+) -> None:
+    out = await say(bot, "alice", "restart sample-crashloop nosuchjob")
+    assert out == "error: sample-crashloop has no job 'nosuchjob' (its jobs: irc-bot)"
+    assert "confirm" not in out
+    assert await bot.services.store.confirmation_take(
+        chat_key="console:alice", code="0000", now=bot.services.clock()
+    ) is None
+    [event] = await bot.services.store.audit_events(tool="sample-crashloop")
+    assert (event.action, event.target, event.result) == ("restart", "nosuchjob", "invalid")
+    assert "no continuous jobs" in await say(bot, "bob", "restart sample-cron")
+
+
+async def test_help_lists_sub_commands_and_explains_each(bot: Bot) -> None:
+    group = await say(bot, "bob", "help migrate")
+    assert "migrate <tool> (or migrate repo|grid|plan|go|skip|status|back|cancel)" in group
+    assert "• migrate grid <text...> — add grid-era lines" in group
+    assert "• migrate go — carry out the next step" in group
+    go = await say(bot, "bob", "help migrate go")
+    assert go.startswith("migrate go\n") and "Who may use it: the tool's maintainers." in go
+    assert "It asks for a confirmation code before acting." in go
+    assert "did you mean migrate grid?" in await say(bot, "bob", "migrate gird x")
+    assert "there is no command 'migrate nope'" in await say(bot, "bob", "help migrate nope")
+
+
 async def _crashloop_job(bot: Bot) -> str:
     jobs = await bot.services.toolforge.list_jobs("sample-crashloop")
     return next(j.name for j in jobs if j.job_type == "continuous")
