@@ -65,6 +65,9 @@ PROBLEMS: dict[str, Problem] = {
     "web-procfile": _p("webservice", "the-web-process", "The web process"),
     "web-port": _p("webservice", "listening-on-port", "Listen on $PORT"),
     "webservice-type": _p("webservice", "grid-webservice-types", "Grid webservice type"),
+    "cgi-site": _p("webservice", "cgi-sites", "CGI site"),
+    "web-nested": _p("webservice", "an-app-in-a-subdirectory", "App in a subdirectory"),
+    "web-job": _p("webservice", "a-web-service-as-a-job", "Web service as a job"),
     "static-files": _p("webservice", "static-files", "Static files"),
     "url-prefix": _p("webservice", "url-prefix", "URL prefix"),
     "service-template": _p("webservice", "the-service-template-file", "service.template"),
@@ -88,6 +91,8 @@ PROBLEMS: dict[str, Problem] = {
     "bastion-command": _p("jobs", "commands-only-on-the-bastion", "Bastion-only command"),
     "cron-wrapped": _p("jobs", "cron-lines-without-jsub", "Cron line without jsub"),
     "shell-syntax": _p("jobs", "shell-syntax-around-the-command", "Shell syntax"),
+    "grid-runtime": _p("jobs", "grid-runtime-inside-the-code", "Grid runtime in the code"),
+    "program-on-path": _p("jobs", "programs-found-through-path", "Program found through PATH"),
     "image-deprecated": _p("jobs", "images", "Deprecated image"),
     "not-executable": _p(
         "troubleshooting", "permission-denied-when-a-job-starts", "Script not executable"
@@ -101,6 +106,7 @@ PROBLEMS: dict[str, Problem] = {
     "envvars": _p("secrets-and-envvars", "tool-wide-environment-variables", "Env vars"),
     "secret": _p("secrets-and-envvars", "secrets", "Secrets"),
     "replica-credentials": _p("secrets-and-envvars", "database-credentials", "DB credentials"),
+    "grid-shell-setting": _p("secrets-and-envvars", "grid-shell-settings", "Grid shell setting"),
     "cron-environment": _p(
         "secrets-and-envvars", "shell-startup-files-and-path", "PATH and .bashrc"
     ),

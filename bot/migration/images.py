@@ -38,6 +38,10 @@ _EXTENSIONS = {
     ".exe": ("mono6.12", "dotnet"),
     ".sh": (DEFAULT_IMAGE, "shell"),
 }
+_SCRIPT_RUNNERS = (
+    r"php(\d(\.\d+)?)?(-cli)?", r"node(js)?", r"perl(5[.\d]*)?", r"ruby", r"tclsh(\d[.\d]*)?",
+    r"mono", r"java",
+)  # fmt: skip
 _SHELLS = ("sh", "bash", "dash", "zsh", "env", "nice", "ionice", "timeout", "time", "nohup")
 # Commands that only exist on a bastion (or need a tool account shell).
 BASTION_ONLY = ("sql", "become", "ssh", "crontab", "toolforge", "webservice", "kubectl", "take")
@@ -90,6 +94,18 @@ def _interpreter(image: str, language: str, program: str, name: str) -> ImageGue
         interpreter=name,
         venv=venv and language == "python",
         python2=name.startswith("python2"),
+    )
+
+
+def program_index(words: Sequence[str]) -> int:
+    """Index of the program a command runs, after ``env``, ``nice``, shells and assignments."""
+    return _skip_wrappers(words)
+
+
+def is_interpreter(name: str) -> bool:
+    """Whether ``name`` (a basename) is a language interpreter that runs a script argument."""
+    return any(re.fullmatch(pattern, name) for pattern, _, _ in _INTERPRETERS[:2]) or any(
+        re.fullmatch(pattern, name) for pattern in _SCRIPT_RUNNERS
     )
 
 

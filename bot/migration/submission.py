@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.migration.images import ImageGuess, basename, guess
+from bot.migration.images import ImageGuess, basename, guess, is_interpreter, program_index
 from bot.migration.job_resources import image_notes, log_files, memory
 from bot.migration.jsub import (
     SUBMIT_COMMANDS,
@@ -20,6 +20,7 @@ from bot.migration.jsub import (
 from bot.migration.model import Job, JobKind, Note, Severity
 from bot.migration.names import grid_default_name, job_name, unique
 from bot.migration.paths import home_relative
+from bot.migration.shell_env import Setting, for_job
 from bot.migration.shellwords import Words
 
 _SECRET_ARG = re.compile(r"--?(pass(word)?|token|secret|api-?key)[= ]\S+", re.IGNORECASE)
@@ -50,6 +51,7 @@ class SubmissionResult:
 def job_from_submission(
     sub: Submission,
     *,
+    env: Sequence[Setting] = (),
     defaults: SubmitOptions,
     scripts: Mapping[str, str],
     taken: set[str],
@@ -89,8 +91,10 @@ def job_from_submission(
                 name,
             )
         )
-    kind, schedule = _kind(head, effective, sub, name, result)
-    command, workdir = _workdir(command, effective, sub, tool, name, result)
+    kind, schedule = _kind(head, effective, sub, name, result, script)
+    job_env = for_job([*env, *effective.env], image.language, name, src)
+    result.notes.extend(job_env.notes)
+    command, workdir = _workdir(job_env.prefix + command, effective, sub, tool, name, result)
     stdout, stderr, filelog = log_files(effective, name, tool, result.notes, src)
     mem = memory(effective.mem_mib, name, image, result.notes, src)
     emails = mail_to_emails(effective.mail_when)
@@ -130,7 +134,7 @@ def job_from_submission(
         )
     if head not in SUBMIT_COMMANDS:
         result.notes.append(_wrapped_note(head, sub, name))
-    result.env = list(effective.env)
+    result.env = job_env.secrets
     result.job = Job(
         name=name,
         command=command,
@@ -208,9 +212,27 @@ def _name(
 
 
 def _kind(
-    head: str, opts: SubmitOptions, sub: Submission, name: str, result: SubmissionResult
+    head: str,
+    opts: SubmitOptions,
+    sub: Submission,
+    name: str,
+    result: SubmissionResult,
+    script: str,
 ) -> tuple[JobKind, str | None]:
     src = sub.source
+    ends = script and not runs_forever(script) and not _DAEMON_NAME.search(name)
+    if (head == "jstart" or opts.continuous) and sub.schedule and ends:
+        # the grid restarted a continuous job only after a failure: a script that
+        # ends was run by the schedule, and a continuous job would loop on it
+        result.notes.append(
+            _info(
+                "cron-keepalive",
+                "jstart from cron on a script that ends: a scheduled job",
+                src,
+                name,
+            )
+        )
+        return "scheduled", sub.schedule
     if head == "jstart" or opts.continuous:
         if sub.schedule is not None:
             result.notes.append(
@@ -288,10 +310,15 @@ def _wrapped_note(head: str, sub: Submission, name: str) -> Note:
 
 
 def _script_word(words: list[str], image: ImageGuess) -> str | None:
-    """The script an interpreter runs (``python3 -u bot.py`` -> ``bot.py``), if any."""
-    if not image.interpreter:
+    """The script an interpreter or a wrapper runs (``python3 -u bot.py``, ``bash x.sh``,
+    ``nice -n 5 perl x.pl`` -> the script), if any; a script's own arguments never name it."""
+    index = program_index(words)
+    if index >= len(words):
         return None
-    return next((w for w in words[1:] if not w.startswith("-")), None)
+    program = basename(words[index])
+    if not is_interpreter(program):
+        return words[index] if index else None
+    return next((w for w in words[index + 1 :] if not w.startswith("-")), None)
 
 
 def _find_script(words: list[str], scripts: Mapping[str, str], tool: str) -> tuple[str | None, str]:
@@ -307,6 +334,23 @@ def _find_script(words: list[str], scripts: Mapping[str, str], tool: str) -> tup
         if best is not None:
             return best, scripts[best]
     return None, ""
+
+
+_FOREVER = re.compile(
+    r"while\s+(true|:|\[\s*1\s*\]|True|1)\b|for\s*\(\s*;\s*;\s*\)|\bwhile\s*\(\s*(true|1)\s*\)|"
+    r"^\s*exec\s|run_forever|serve_forever|\.listen\(|start_polling|infinity|\bloop\s*\{|"
+    r"\bsleep\s+\d+\s*;?\s*done",
+    re.MULTILINE,
+)
+
+
+_DAEMON_NAME = re.compile(r"irc|daemon|server|stream|listen|watch|bot|worker|queue", re.IGNORECASE)
+
+
+def runs_forever(script: str) -> bool:
+    """Whether a script loops, serves or hands over to another program (a daemon, as far
+    as can be told), rather than doing its work and ending."""
+    return bool(_FOREVER.search(script))
 
 
 def _shebang(script: str) -> str:

@@ -18,13 +18,13 @@ from bot.migration.images import BASTION_ONLY, basename
 from bot.migration.jsub import SUBMIT_COMMANDS, SubmitOptions, parse_option_lines
 from bot.migration.model import EnvVar, GridWebservice, Job, Note, Severity, Translation
 from bot.migration.schedule import looks_like_schedule, normalise
+from bot.migration.shell_env import Setting, is_secret_name, machine_note
 from bot.migration.shellwords import Words, split
 from bot.migration.submission import Submission, job_from_submission
 
 _ENV_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _RUNNERS = SUBMIT_COMMANDS + ("jlocal", "webservice", "jstop", "qdel", "cd", "[", "test")
-_SECRET_NAME = re.compile(r"(PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
 _SECRET_ASSIGNMENT = re.compile(
     r"\b([A-Za-z_]*(?:PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[A-Za-z0-9_]*)=([^\s,;&|]+)",
     re.IGNORECASE,
@@ -42,10 +42,6 @@ def translate_grid(
     return _Translator(tool, jsubrc, scripts or {}).run(text)
 
 
-def is_secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
-
-
 def redact_secrets(line: str) -> str:
     """The line with values of secret-looking assignments (``API_TOKEN=x``) hidden."""
     return _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}=***", line)
@@ -61,6 +57,7 @@ class _Translator:
         self.envvars: dict[str, EnvVar] = {}
         self.webservice: GridWebservice | None = None
         self.taken: set[str] = set()
+        self.cron_env: list[Setting] = []  # crontab settings, for the jobs after them
 
     def run(self, text: str) -> Translation:
         for line_no, line in enumerate(_logical_lines(text)):
@@ -115,14 +112,12 @@ class _Translator:
                 "tool's maintainers with 'emails: onfailure' (or all/onfinish)",
                 source,
             )
-        elif upper in ("PATH", "SHELL", "HOME", "LOGNAME", "USER"):
-            self.info(
-                "cron-environment",
-                f"{name} from the crontab is not carried over: containers set their own",
-                source,
-            )
-        else:
+        elif (note := machine_note(name, value, source)) is not None:
+            self.notes.append(note)
+        elif is_secret_name(name):
             self.add_env(name, value, "set in the crontab", source)
+        else:
+            self.cron_env.append((name, value))
 
     def add_env(self, name: str, value: str | None, reason: str, source: str) -> None:
         secret = is_secret_name(name)
@@ -160,6 +155,7 @@ class _Translator:
         if words.unterminated:
             self.warn("not-understood", "a quote is not closed; check the command", source)
         workdir: str | None = None
+        prefix_env: list[Setting] = []
         segments = _segments(words)
         for index, (start, last) in enumerate(segments):
             first = start
@@ -169,7 +165,7 @@ class _Translator:
                 and _ASSIGNMENT.match(words.tokens[first].value)
             ):
                 name, _, value = words.tokens[first].value.partition("=")
-                self.add_env(name, value, "set in front of the command", source)
+                prefix_env.append((name, value))
                 first += 1
             values = [t.value for t in words.tokens[first : last + 1]]
             program = basename(values[0])
@@ -204,11 +200,12 @@ class _Translator:
                 source=source,
                 chained=len(segments) > 1 and index > 0,
             )
-            self.submit(submission)
+            self.submit(submission, [*self.cron_env, *prefix_env])
 
-    def submit(self, submission: Submission) -> None:
+    def submit(self, submission: Submission, env: list[Setting]) -> None:
         result = job_from_submission(
             submission,
+            env=env,
             defaults=self.defaults,
             scripts=self.scripts,
             taken=self.taken,
@@ -216,7 +213,7 @@ class _Translator:
         )
         self.notes.extend(result.notes)
         for name, value in result.env:
-            self.add_env(name, value, "passed with jsub -v", submission.source)
+            self.add_env(name, value, "a secret the job was given", submission.source)
         if result.job is not None:
             self.taken.add(result.job.name)
             self.jobs.append(result.job)

@@ -138,14 +138,17 @@ def test_one_off_jobs_are_run_on_demand_not_loaded() -> None:
     assert "not-executable" in _ids(plan)
 
 
-def test_envvars_become_steps_without_secret_values() -> None:
+def test_secrets_become_envvar_steps_and_other_settings_stay_on_their_jobs() -> None:
     plan = plan_for(
         "mytool",
         _report(SAMPLES["python"]),
         grid_text="LANG=C.UTF-8\nBOT_PASSWORD=hunter2\n@daily jsub -N x python3 bot/update.py",
     )
-    assert "toolforge envvars create LANG C.UTF-8" in plan.steps
     assert "toolforge envvars create BOT_PASSWORD" in plan.steps
+    assert not any("envvars create LANG" in step for step in plan.steps)
+    assert next(e for e in plan.procfile if e.name == "x").command == (
+        "LANG=C.UTF-8 python3 bot/update.py"
+    )
     assert "hunter2" not in repr(plan)
 
 

@@ -155,10 +155,8 @@ def test_environment_lines() -> None:
         "API_PASSWORD=hunter2\nTZ = UTC\n"
     )
     assert translation.jobs == ()
-    assert [(e.name, e.value) for e in translation.envvars] == [
-        ("LANG", "C.UTF-8"),
-        ("API_PASSWORD", None),
-    ]
+    # only a secret becomes tool-wide; LANG goes on the jobs of the crontab (none here)
+    assert [(e.name, e.value) for e in translation.envvars] == [("API_PASSWORD", None)]
     assert problems(translation, Severity.WARNING) == {"schedule-timezone"}
     assert {"emails", "cron-environment", "envvars"} <= problems(translation, Severity.INFO)
     assert "hunter2" not in repr(translation)

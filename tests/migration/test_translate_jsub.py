@@ -101,7 +101,7 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("/usr/local/bin/jsub -N abs-path ./x.sh", {"name": "abs-path", "command": "./x.sh"}, set()),
     ("jsub -N " + "n" * 60 + " ./x.sh", {"name": "n" * MAX_JOB_NAME, "command": "./x.sh"}, set()),
     ("jlocal ~/bin/check.sh", {"name": "check", "command": "~/bin/check.sh"}, set()),
-    ("FOO=1 jsub -N envprefix ./e.sh", {"name": "envprefix", "command": "./e.sh"}, set()),
+    ("FOO=1 jsub -N envprefix ./e.sh", {"name": "envprefix", "command": "FOO=1 ./e.sh"}, set()),
 ]  # fmt: skip
 
 
@@ -119,15 +119,15 @@ def test_dropped_options_are_named_never_silent() -> None:
     assert all(n.severity is Severity.INFO for n in translation.notes)
 
 
-def test_env_from_v_and_prefix_become_envvars() -> None:
+def test_env_from_v_and_prefix_go_on_the_job_and_only_secrets_are_tool_wide() -> None:
     translation = translate_grid("FOO=1 jsub -v BAR=two,BAZ,API_TOKEN=s3cret -N a ./a.sh")
-    assert [(e.name, e.value) for e in translation.envvars] == [
-        ("FOO", "1"),
-        ("BAR", "two"),
-        ("BAZ", None),
-        ("API_TOKEN", None),  # looks like a secret: the value is not repeated
-    ]
-    assert "s3cret" not in repr(translation.notes)
+    (job,) = translation.jobs
+    assert job.command == "FOO=1 BAR=two ./a.sh"
+    # a secret belongs in toolforge envvars, never in a command; its value is not repeated
+    assert [(e.name, e.value) for e in translation.envvars] == [("API_TOKEN", None)]
+    assert "s3cret" not in repr(translation)
+    unknown = [n for n in translation.notes if n.problem == "grid-shell-setting"]
+    assert any("BAZ took its value from the submitting shell" in n.message for n in unknown)
 
 
 def test_missing_program_gives_no_job_and_says_so() -> None:
