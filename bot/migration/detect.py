@@ -70,7 +70,7 @@ def detect(snapshot: Snapshot) -> Detection:
         elif root & set(markers):
             detected.append(language)
     notes: list[Note] = []
-    if not detected and any(p.endswith(".php") and p.count("/") <= 2 for p in snapshot.paths):
+    if not detected and ({"index.php", "public_html/index.php"} & set(snapshot.paths)):
         # a grid-era lighttpd tool: PHP files but no composer.json for the buildpack to detect
         notes.append(
             Note(

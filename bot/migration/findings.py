@@ -46,9 +46,29 @@ APT_BY_PROGRAM: dict[str, str] = {
     "dot": "graphviz",
     "exiftool": "libimage-exiftool-perl",
     "mysql": "mariadb-client",
+    "mysqldump": "mariadb-client",
+    "mariadb": "mariadb-client",
+    "psql": "postgresql-client",
+    "pg_dump": "postgresql-client",
+    "sqlite3": "sqlite3",
+    "logrotate": "logrotate",
     "git-lfs": "git-lfs",
+    "rsync": "rsync",
+    "xmllint": "libxml2-utils",
+    "xsltproc": "xsltproc",
+    "djvused": "djvulibre-bin",
+    "djvutxt": "djvulibre-bin",
+    "ddjvu": "djvulibre-bin",
+    "gs": "ghostscript",
+    "inkscape": "inkscape",
+    "optipng": "optipng",
+    "jpegtran": "libjpeg-turbo-progs",
 }
-_RUNS = re.compile(r"subprocess|os\.system|Popen|exec\(|shell_exec|passthru|child_process|`")
+# a line of non-shell code that runs a program: the call and the program's name together
+_RUN_CALL = re.compile(
+    r"subprocess\.\w+\(|Popen\(|os\.system\(|os\.popen\(|check_output\(|shell_exec\(|"
+    r"passthru\(|proc_open\(|\bexec\(|\bsystem\(|execSync\(|execFile\w*\(|spawn\w*\(|`"
+)
 _PHP_EXTENSIONS: dict[str, str] = {
     r"\bnew (IntlDateFormatter|Collator|NumberFormatter)\b|Normalizer::|\bgrapheme_": "intl",
     r"\bimagecreate\w*\(|\bimagepng\(|\bgetimagesize\(": "gd",
@@ -156,18 +176,32 @@ def apt_packages(snapshot: Snapshot) -> list[tuple[str, str]]:
             for package in packages:
                 found.setdefault(package, why)
     for path, text in snapshot.contents.items():
-        shell = path.endswith((".sh", ".bash")) or text.startswith("#!/bin/")
-        if not (shell or (path.endswith(_CODE) and _RUNS.search(text))):
+        shell = path.endswith((".sh", ".bash")) or text.startswith(
+            ("#!/bin/", "#!/usr/bin/env bash")
+        )
+        if not (shell or path.endswith(_CODE)):
             continue
-        for program, package in APT_BY_PROGRAM.items():
-            pattern = (
-                rf"(^|[;&|(]\s*)({re.escape(program)})\s"
-                if shell
-                else (rf"['\"`]{re.escape(program)}(['\"\s])")
-            )
-            if re.search(pattern, text, re.M):
+        for program in _programs_run(text, shell):
+            package = APT_BY_PROGRAM.get(program)
+            if package is not None:
                 found.setdefault(package, f"{path} runs {program}")
     return sorted(found.items())
+
+
+def _programs_run(text: str, shell: bool) -> set[str]:
+    """The programs a script runs: in a shell script, the word that starts a command; in
+    other code, a program named in a string on the same line as a call that runs it.
+    Names that only appear in data (a table of programs, a message) are not runs."""
+    names = "|".join(re.escape(p) for p in APT_BY_PROGRAM)
+    if shell:
+        start = r"(?:^|[;&|(`]|\$\()\s*(?:\S+=\S*\s+)*(?:/usr/s?bin/|/usr/local/bin/)?"
+        pattern = rf"{start}({names})(?=\s|$)"
+        return set(re.findall(pattern, text, re.M))
+    found: set[str] = set()
+    for line in text.splitlines():
+        if _RUN_CALL.search(line):
+            found.update(re.findall(rf"""['"`](?:/usr/s?bin/)?({names})(?=['"`\s])""", line))
+    return found
 
 
 def php_extensions(snapshot: Snapshot) -> list[str]:

@@ -97,6 +97,18 @@ def _interpreter(image: str, language: str, program: str, name: str) -> ImageGue
     )
 
 
+_IMAGE_LANGUAGES = (
+    ("python", "python"), ("php", "php"), ("node", "nodejs"), ("jdk", "java"), ("perl", "perl"),
+    ("ruby", "ruby"), ("tcl", "tcl"), ("mono", "dotnet"), ("mariadb", "sql"),
+)  # fmt: skip
+
+
+def image_language(image: str) -> str:
+    """The language a pre-built image is for (``shell`` for the plain Debian images)."""
+    name = image.removeprefix("tf-")
+    return next((lang for prefix, lang in _IMAGE_LANGUAGES if name.startswith(prefix)), "shell")
+
+
 def program_index(words: Sequence[str]) -> int:
     """Index of the program a command runs, after ``env``, ``nice``, shells and assignments."""
     return _skip_wrappers(words)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.migration import detect, findings
+from bot.migration import detect, findings, grid_code
 from bot.migration.model import Note, Severity
 from bot.migration.procfile import ProcfileEntry
 from bot.migration.procfile import parse as parse_procfile
@@ -18,6 +18,8 @@ from bot.migration.web import WebApp, find_web_app
 # root files the planner may extend, so it needs their current text
 ROOT_TEXTS = (
     "requirements.txt",
+    "setup.py",
+    "pyproject.toml",
     "Aptfile",
     "Procfile",
     "composer.json",
@@ -73,6 +75,9 @@ def inspect_snapshot(snapshot: Snapshot, *, tool: str = "") -> RepoReport:
         notes.extend(web.notes)
     notes.extend(findings.home_and_storage(snapshot))
     notes.extend(findings.layout(snapshot, tool))
+    notes.extend(grid_code.grid_runtime(snapshot))
+    notes.extend(grid_code.cgi_site(snapshot))
+    notes.extend(grid_code.nested_apps(snapshot))
     extensions = tuple(findings.php_extensions(snapshot)) if found.language == "php" else ()
     scripts = {
         path: text

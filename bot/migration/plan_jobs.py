@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from bot.migration.apijobs import is_build_service_image
 from bot.migration.detect import DEFAULT_PYTHON
-from bot.migration.images import guess
+from bot.migration.images import ImageGuess, guess, image_language
 from bot.migration.inspect import RepoReport
 from bot.migration.model import GridWebservice, Job, Note, Severity
 from bot.migration.names import procfile_name
 from bot.migration.procfile import ProcfileEntry
+from bot.migration.programs import resolve
 from bot.migration.rewrite import rewrite
 from bot.migration.shellwords import split
 
 # languages a job's interpreter may have that the repository's buildpack also provides
 _SAME_IMAGE = {"shell", "sql"}
 _NO_BUILDPACK = {"perl", "tcl"}
+
+
+def _unbuildable(report: RepoReport | None) -> bool:
+    """A Python repository the build cannot install: no package manager file, and no
+    setuptools ``setup.py``/``pyproject.toml`` whose dependencies a ``.`` line would install."""
+    if report is None or report.language != "python" or report.package_manager is not None:
+        return False
+    setup = report.root_texts.get("setup.py", "") + report.root_texts.get("pyproject.toml", "")
+    return not ("install_requires" in setup or "dependencies" in setup)
 
 
 class JobPlanner:
@@ -38,19 +48,54 @@ class JobPlanner:
             self.runtime_version = report.version or DEFAULT_PYTHON
         elif report:
             self.runtime_version = report.version
+        self.unbuildable = _unbuildable(report)
+        if report and report.language == "python" and report.package_manager is None:
+            if not self.unbuildable:
+                # pip installs the package itself, with its install_requires
+                self.extra_requirements.append(".")
+
+    @property
+    def pip(self) -> bool:
+        return self.report is not None and (
+            self.report.package_manager == "pip" or "." in self.extra_requirements
+        )
 
     def add(self, job: Job) -> None:
         if is_build_service_image(job.image) or self.report is None:
             self._keep(job)
             return
         language = guess([t.value for t in split(job.command).tokens if t.kind == "word"])
+        if language.language == "shell" and image_language(job.image) != "shell":
+            # the translator read the script's shebang, which the command does not show
+            language = ImageGuess(job.image, image_language(job.image))
         repo_language = self.report.language
+        paths = set(self.report.paths)
+        if repo_language is None or self.unbuildable:
+            self._keep_prebuilt(self._on_path(job, in_home=True), language.language)
+            return
         if language.language not in _SAME_IMAGE and language.language != repo_language:
             self._keep_prebuilt(job, language.language)
             return
         if language.language == "sql":
             self.apt_extra.setdefault("mariadb-client", f"job {job.name} runs the mysql client")
-        rewritten = rewrite(job.command, set(self.report.paths), self.tool)
+        job = self._on_path(job, in_home=False)
+        rewritten = rewrite(job.command, paths, self.tool)
+        if language.language == "shell" and rewritten.program.startswith("$TOOL_DATA_DIR/"):
+            # a script that lives only on NFS gains nothing from the image: it keeps the
+            # pre-built image, which mounts the tool home and starts there
+            self.notes.append(
+                Note(
+                    "code-on-nfs",
+                    f"{rewritten.program.removeprefix('$TOOL_DATA_DIR/')} is not in the "
+                    f"repository: the job stays on the pre-built image {job.image}, which "
+                    "mounts the tool home; move the script into the repository to build it",
+                    Severity.WARNING,
+                    job.name,
+                    job.source,
+                )
+            )
+            self._keep(job)
+            return
         entry = self._entry(job.name, rewritten.command)
         self._check_executable(rewritten.program, job.name)
         mount = None
@@ -144,7 +189,7 @@ class JobPlanner:
         return True
 
     def _require(self, dependency: str) -> None:
-        if self.report is not None and self.report.package_manager == "pip":
+        if self.pip:
             self.extra_requirements.append(dependency)
             self.notes.append(
                 Note(
@@ -163,8 +208,39 @@ class JobPlanner:
     def _keep(self, job: Job) -> None:
         (self.on_demand if job.kind == "one-off" else self.jobs).append(job)
 
+    def _on_path(self, job: Job, *, in_home: bool) -> Job:
+        """The job with a program the grid found through PATH named by its repository file."""
+        assert self.report is not None
+        found = resolve(job.command, self.report.paths, in_home=in_home)
+        if found.path is None:
+            return job
+        self.notes.append(
+            Note(
+                "program-on-path",
+                f"the grid found the program through PATH; it is {found.path} in the repository",
+                Severity.INFO,
+                job.name,
+                job.source,
+            )
+        )
+        return job.with_changes(command=found.command)
+
     def _keep_prebuilt(self, job: Job, language: str) -> None:
         repo = self.report.language if self.report else None
+        if repo is None or self.unbuildable:
+            why = (
+                "no buildpack detects this repository"
+                if repo is None
+                else "the Python build would fail (no requirements.txt, poetry.lock or uv.lock, "
+                "and a setup.py pip cannot install)"
+            )
+            message = (
+                f"{why}, so an image built from it would not work: the {language} job "
+                f"stays on the pre-built image {job.image}, which mounts the tool home"
+            )
+            self.notes.append(Note("no-buildpack", message, Severity.WARNING, job.name, job.source))
+            self._keep(job)
+            return
         if language in _NO_BUILDPACK:
             message = (
                 f"{language} has no buildpack: the job stays on the pre-built image {job.image}"

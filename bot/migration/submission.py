@@ -322,7 +322,11 @@ def _script_word(words: list[str], image: ImageGuess) -> str | None:
 
 
 def _find_script(words: list[str], scripts: Mapping[str, str], tool: str) -> tuple[str | None, str]:
-    candidates = [w for w in words[:3] if not w.startswith("-")]
+    # the program, or the script its interpreter runs: never the script's own arguments
+    index = program_index(words)
+    candidates = words[index : index + 1]
+    if candidates and is_interpreter(basename(candidates[0])):
+        candidates += [w for w in words[index + 1 :] if not w.startswith("-")][:1]
     for word in candidates:
         relative = home_relative(word, tool)
         path = (relative if relative is not None else word).removeprefix("./")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.migration.model import Note, Severity
 from bot.migration.snapshot import Snapshot
@@ -38,15 +39,26 @@ def find_web_app(snapshot: Snapshot, language: str | None) -> WebApp | None:
     return None
 
 
+_APP = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
+_ASGI = re.compile(
+    r"^(\w+)\s*=\s*(?:fastapi\.|starlette\.applications\.)?(FastAPI|Starlette)\(", re.M
+)
+_FROM_FACTORY = re.compile(r"^(\w+)\s*=\s*(?:\w+\.)?(?:create_app|make_app)\(", re.M)
+_FACTORY = re.compile(r"^def (create_app|make_app)\(", re.M)
+_USES_APP = re.compile(r"^\s*(?:app\.run\(|@app\.(?:route|get|post)\b)", re.M)
+
+
 def _python(snapshot: Snapshot) -> WebApp | None:
     deps = _python_deps(snapshot)
-    for path, text in _sources(snapshot, ".py"):
-        factory = re.search(r"^def (create_app|make_app)\(", text, re.M)
-        flask = re.search(r"^(\w+)\s*=\s*Flask\(", text, re.M)
-        if flask or (factory and "Flask(" in text):
-            target = f"{flask.group(1)}" if flask else f"{factory.group(1)}()"  # type: ignore[union-attr]
-            return _wsgi("flask", path, target, deps, snapshot)
-        asgi = re.search(r"^(\w+)\s*=\s*(FastAPI|Starlette)\(", text, re.M)
+    sources = _sources(snapshot, ".py")
+    # an app object at module level: app = Flask(...), flask.Flask(...), create_app()
+    for path, text in sources:
+        flask = _APP.search(text)
+        if flask is None and "flask" in deps:
+            flask = _FROM_FACTORY.search(text)
+        if flask:
+            return _wsgi("flask", path, flask.group(1), deps, snapshot)
+        asgi = _ASGI.search(text)
         if asgi:
             chdir, module = _module(path, snapshot)
             command = f"uvicorn {module}:{asgi.group(1)} --host 0.0.0.0 --port $PORT"
@@ -57,6 +69,16 @@ def _python(snapshot: Snapshot) -> WebApp | None:
         if "get_wsgi_application" in text and path.endswith("wsgi.py"):
             chdir, module = _module(path, snapshot)
             return _wsgi("django", path, None, deps, snapshot, module=module, chdir=chdir)
+    # an app factory that nothing calls at module level: gunicorn calls it
+    for path, text in sources:
+        factory = _FACTORY.search(text)
+        if factory and "Flask(" in text:
+            return _wsgi("flask", path, f"{factory.group(1)}()", deps, snapshot)
+    # a root app.py that imports its app from a package and runs it
+    for path in ("app.py", "wsgi.py", "main.py"):
+        text = snapshot.text(path) or ""
+        if _USES_APP.search(text):
+            return _wsgi("flask" if "flask" in deps else "wsgi", path, "app", deps, snapshot)
     for name in ("aiohttp", "tornado", "bottle", "cherrypy"):
         if name in deps:
             note = Note(
@@ -88,7 +110,7 @@ def _wsgi(
 
 def _module(path: str, snapshot: Snapshot) -> tuple[str | None, str]:
     """(directory to change into, dotted module) for a Python file."""
-    parts = path.removesuffix(".py").split("/")
+    parts = path.removesuffix(".py").removesuffix("/__init__").split("/")
     # climb while the directory is a package
     top = len(parts) - 1
     while top > 0 and "/".join(parts[:top]) + "/__init__.py" in snapshot.paths:
@@ -115,10 +137,7 @@ def _php(snapshot: Snapshot) -> WebApp | None:
 
 
 def _node(snapshot: Snapshot) -> WebApp | None:
-    try:
-        package = json.loads(snapshot.text("package.json") or "{}")
-    except ValueError:
-        package = {}
+    package = lenient_json(snapshot.text("package.json") or "{}")
     scripts = package.get("scripts", {}) if isinstance(package, dict) else {}
     deps = package.get("dependencies", {}) if isinstance(package, dict) else {}
     framework = next((f for f in ("express", "koa", "fastify", "next", "hapi") if f in deps), None)
@@ -140,6 +159,19 @@ def _node(snapshot: Snapshot) -> WebApp | None:
     return WebApp(framework or "node", command, entry or "package.json", None, notes)
 
 
+def lenient_json(text: str) -> Any:
+    """JSON as npm writes it, forgiving the trailing commas people add by hand (the
+    inspector still warns that the file is invalid)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))
+    except ValueError:
+        return {}
+
+
 def _java(snapshot: Snapshot) -> WebApp | None:
     build = (snapshot.text("pom.xml") or "") + (snapshot.text("build.gradle") or "")
     if "spring-boot" in build:
@@ -149,7 +181,13 @@ def _java(snapshot: Snapshot) -> WebApp | None:
 
 def _go_binary(snapshot: Snapshot) -> str:
     match = re.search(r"^module\s+(\S+)", snapshot.text("go.mod") or "", re.M)
-    return match.group(1).rsplit("/", 1)[-1] if match else "app"
+    if not match:
+        return "app"
+    # go install names the binary after the last element that is not a major version
+    parts = [p for p in match.group(1).split("/") if p]
+    while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    return parts[-1]
 
 
 def _sources(snapshot: Snapshot, *suffixes: str) -> list[tuple[str, str]]:

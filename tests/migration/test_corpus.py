@@ -5,8 +5,8 @@ from __future__ import annotations
 from .corpus_score import entries, score
 
 # What the planner reached; raise these when it gets better, never lower them.
-REPOS_RIGHT = 6
-JOBS_EXACT = 37
+REPOS_RIGHT = 26
+JOBS_EXACT = 103
 
 
 def test_the_corpus_is_big_enough_and_real() -> None:
