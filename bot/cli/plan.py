@@ -1,6 +1,8 @@
 """``forgebot plan``: the migration plan for a repository, offline, as text or JSON.
 
-    forgebot plan --repo <path-or-url> [--grid FILE] [--tool NAME] [--format text|json]
+    forgebot plan [--repo <path-or-url>] [--grid FILE] [--tool NAME] [--format text|json]
+
+Without ``--repo`` the plan keeps the jobs on pre-built images (``--tool`` names the tool).
 
 ``--grid`` reads crontab lines / jsub commands / webservice lines (``-`` for
 stdin); ``--jobs`` reads a jobs API answer (``GET /jobs``) with the current jobs.
@@ -31,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="forgebot plan",
         description="Plan the move of a Toolforge tool to the build service.",
     )
-    parser.add_argument("--repo", required=True, help="local checkout, GitLab URL or group/project")
+    parser.add_argument("--repo", help="local checkout, GitLab URL or group/project")
     parser.add_argument("--grid", help="file with crontab lines / jsub commands ('-' = stdin)")
     parser.add_argument("--jsubrc", help="the tool's ~/.jsubrc")
     parser.add_argument("--jobs", help="JSON answer of the jobs API listing the current jobs")
@@ -51,17 +53,27 @@ def plan_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | No
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if not args.repo and not (args.grid or args.jsubrc or args.jobs):
+        print("forgebot plan: give --repo, --grid or --jobs (or several).", file=err)
+        return 2
     try:
-        tool = args.tool or _tool_from(args.repo, args.gitlab_url)
+        tool = args.tool or (_tool_from(args.repo, args.gitlab_url) if args.repo else "")
+        if not tool:
+            raise ForgebotError("give the tool's name with --tool.")
         if not is_valid_job_name(tool):
             raise ForgebotError(f"'{tool}' is not a tool name; give one with --tool.")
-        snapshot = read_snapshot(
-            args.repo,
-            token=os.environ.get("FORGEBOT_GITLAB_TOKEN") or os.environ.get("GITLAB_TOKEN") or None,
-            ref=args.ref,
-            gitlab_url=args.gitlab_url,
-        )
-        report = inspect_snapshot(snapshot, tool=tool)
+        report = None
+        if args.repo:
+            _require_directory(args.repo)
+            snapshot = read_snapshot(
+                args.repo,
+                token=os.environ.get("FORGEBOT_GITLAB_TOKEN")
+                or os.environ.get("GITLAB_TOKEN")
+                or None,
+                ref=args.ref,
+                gitlab_url=args.gitlab_url,
+            )
+            report = inspect_snapshot(snapshot, tool=tool)
         plan = plan_for(
             tool,
             report,
@@ -78,6 +90,21 @@ def plan_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | No
     else:
         out.write(plain_text(plan_reply(plan)) + "\n")
     return 0
+
+
+def _token() -> str | None:
+    return os.environ.get("FORGEBOT_GITLAB_TOKEN") or os.environ.get("GITLAB_TOKEN") or None
+
+
+def _require_directory(repo: str) -> None:
+    """A location meant as a local checkout must exist: never ask GitLab about it."""
+    if "://" in repo or repo.startswith("git@") or is_local(repo):
+        return
+    local = repo.startswith(("/", ".", "~")) or "/" not in repo.strip("/")
+    if local or os.path.exists(repo.split("/", 1)[0]):
+        raise ForgebotError(
+            f"{repo}: no such directory (a GitLab project is group/project or its URL)."
+        )
 
 
 def _tool_from(repo: str, gitlab_url: str) -> str:

@@ -93,4 +93,29 @@ def test_errors_are_sentences(tmp_path: Path) -> None:
         1,
         "forgebot plan: 'Not A Tool' is not a tool name; give one with --tool.\n",
     )
-    assert _run("--format", "json")[0] == 2  # --repo is required
+    assert _run("--format", "json")[0] == 2  # nothing to plan from
+
+
+def test_grid_alone_plans_without_a_repository(tmp_path: Path) -> None:
+    grid = tmp_path / "crontab"
+    grid.write_text("0 5,13,21 * * * jsub -once python3 fvc.py -park -close -auto\n")
+    code, out, err = _run("--grid", str(grid), "--tool", "fvcbot", "--format", "json")
+    assert (code, err) == (0, "")
+    (job,) = json.loads(out)["jobs"]
+    assert (job["name"], job["image"], job["command"]) == (
+        "fvc",
+        "python3.11",
+        "python3 fvc.py -park -close -auto",
+    )
+    code, _, err = _run("--grid", str(grid))
+    assert (code, err) == (1, "forgebot plan: give the tool's name with --tool.\n")
+
+
+def test_a_missing_directory_is_named_not_sent_to_gitlab(tmp_path: Path) -> None:
+    for missing in (str(tmp_path / "nope"), "./nope", "mytool-src"):
+        code, _, err = _run("--repo", missing, "--tool", "x")
+        assert code == 1
+        assert (
+            err == f"forgebot plan: {missing}: no such directory (a GitLab project is "
+            "group/project or its URL).\n"
+        )
