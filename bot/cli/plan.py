@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--gitlab-url", default=DEFAULT_GITLAB, help="for group/project paths")
     parser.add_argument("--guide-base", default="", help="URL prefix for guide links")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--components",
+        action="store_true",
+        help="write a toolforge.yaml for the components API instead of jobs.yaml",
+    )
     return parser
 
 
@@ -81,6 +86,7 @@ def plan_main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | No
             jsubrc=_read(args.jsubrc),
             current_jobs=_read_json(args.jobs),
             guide_base=args.guide_base,
+            components=args.components,
         )
     except ForgebotError as error:
         print(f"forgebot plan: {error}", file=err)

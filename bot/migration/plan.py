@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.migration.components import as_components
 from bot.migration.guides import guide_link
 from bot.migration.inspect import RepoReport
 from bot.migration.model import EnvVar, Job, Note, Severity, Translation
@@ -20,6 +21,7 @@ from bot.migration.procfile import ProcfileEntry
 SCHEMA = "forgebot.migration-plan/1"
 MAX_CONTINUOUS = 3
 MAX_SCHEDULED = 50
+WEB_PORT = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,10 @@ def make_plan(
     translation: Translation | None = None,
     *,
     guide_base: str = "",
+    components: bool = False,
 ) -> Plan:
+    """The plan; ``components`` writes a toolforge.yaml for the components API
+    instead of jobs.yaml and the separate build, web service and jobs steps."""
     translation = translation or Translation()
     notes: list[Note] = list(translation.notes) + list(report.notes if report else ())
     planner = JobPlanner(tool, report, notes)
@@ -107,8 +112,20 @@ def make_plan(
     repository, clone_url, ref, build = _build(tool, report, notes)
     webservice_command = None
     if web:
+        # the web service as a published continuous job of the jobs API
         mount = " --mount=all" if planner.web_needs_nfs else ""
-        webservice_command = f"webservice buildservice start{mount}"
+        webservice_command = (
+            f"toolforge jobs run web --image {build_image(tool)} --command web --continuous "
+            f"--port {WEB_PORT} --publish{mount}"
+        )
+        notes.append(
+            Note(
+                "web-job",
+                "the web service becomes a continuous job named web, published at "
+                f"https://{tool}.toolforge.org/ (stop the classic web service first)",
+                Severity.INFO,
+            )
+        )
     planned = {j.name for j in planner.jobs} | {j.name for j in planner.on_demand}
     delete = tuple(n for n in translation.current_jobs if n not in planned)
     if delete:
@@ -122,6 +139,10 @@ def make_plan(
         )
     jobs_command = "toolforge jobs load jobs.yaml" if planner.jobs else None
     steps = _steps(build, translation, planner, webservice_command, jobs_command, delete, image)
+    if components and report is not None and report.language is not None:
+        files, steps, jobs_command = as_components(
+            tool, planner, files, steps, clone_url, ref, bool(web), jobs_yaml
+        )
     return Plan(
         tool=tool,
         repository=repository,
@@ -241,6 +262,7 @@ def plan_for(
     jsubrc: str = "",
     current_jobs: object = None,
     guide_base: str = "",
+    components: bool = False,
 ) -> Plan:
     """Translate what is known (pasted grid text, the API's current jobs, a crontab or
     ``.jsubrc`` kept in the repository) and plan against the repository report."""
@@ -270,4 +292,4 @@ def plan_for(
                 Severity.INFO,
             )
             translation = translation.merged(Translation(notes=(note,)))
-    return make_plan(tool, report, translation, guide_base=guide_base)
+    return make_plan(tool, report, translation, guide_base=guide_base, components=components)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli.plan import plan_main
 
@@ -73,7 +74,30 @@ def test_json_plan_is_machine_readable_and_stable(repo: Path, tmp_path: Path) ->
     assert data["problems"][0]["guide"].startswith(
         "https://example.org/forgebot/-/blob/main/migration_guides/"
     )
-    assert data["commands"]["webservice"] == "webservice buildservice start --mount=all"
+    assert data["commands"]["webservice"] == (
+        "toolforge jobs run web --image tool-mytool/tool-mytool:latest --command web "
+        "--continuous --port 8000 --publish --mount=all"
+    )
+
+
+def test_components_option_writes_a_toolforge_yaml(repo: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "crontab.txt"
+    grid.write_text(GRID_CRONTAB)
+    code, out, _ = _run("--repo", str(repo), "--grid", str(grid), "--format", "json",
+                        "--components")  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    files = {f["path"]: f["content"] for f in data["files"]}
+    config = yaml.safe_load(files["toolforge.yaml"])
+    assert config["config_version"] == "v1beta1"
+    web, refresh = config["components"]["web"], config["components"]["refresh"]
+    assert web["run"] == {"command": "web", "port": 8000, "publish": "/", "mount": "all"}
+    assert web["build"]["repository"] == "https://gitlab.wikimedia.org/toolforge-repos/mytool"
+    assert refresh["build"] == {"reuse_from": "web"}
+    assert refresh["run"]["schedule"] == "0 */6 * * *"
+    assert "jobs.yaml" in files  # cleanup runs PHP: it stays on a pre-built image
+    assert any("POST /components/v1/tool/mytool/deployment" in step for step in data["steps"])
+    assert not any(step.startswith("toolforge build start") for step in data["steps"])
 
 
 def test_crontab_kept_in_the_repository_is_used(tmp_path: Path) -> None:

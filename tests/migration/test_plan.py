@@ -74,11 +74,16 @@ def test_grid_tool_to_build_service() -> None:
     assert plan.build_command == (
         "toolforge build start https://gitlab.wikimedia.org/toolforge-repos/mytool.git"
     )
-    assert plan.webservice_command == "webservice buildservice start --mount=all"
+    # the web service becomes a published continuous job of the jobs API
+    web = (
+        "toolforge jobs run web --image tool-mytool/tool-mytool:latest --command web "
+        "--continuous --port 8000 --publish --mount=all"
+    )
+    assert plan.webservice_command == web
     assert plan.steps[1:] == (
         plan.build_command,
         "webservice stop",
-        "webservice buildservice start --mount=all",
+        web,
         "toolforge jobs load jobs.yaml",
     )
     warnings = {p.id for p in plan.warnings}
@@ -177,7 +182,8 @@ def test_existing_procfile_is_kept_and_reused() -> None:
     assert "Procfile" not in {f.path for f in plan.files}  # nothing new to add
     (job,) = plan.jobs
     assert job.command == "update"
-    assert plan.webservice_command == "webservice buildservice start --mount=all"
+    assert plan.webservice_command is not None
+    assert plan.webservice_command.startswith("toolforge jobs run web --image tool-mytool/")
 
 
 def test_generic_grid_webservice_becomes_the_web_process() -> None:
