@@ -181,10 +181,8 @@ def apt_packages(snapshot: Snapshot) -> list[tuple[str, str]]:
         )
         if not (shell or path.endswith(_CODE)):
             continue
-        for program in _programs_run(text, shell):
-            package = APT_BY_PROGRAM.get(program)
-            if package is not None:
-                found.setdefault(package, f"{path} runs {program}")
+        for program in sorted(_programs_run(text, shell)):
+            found.setdefault(APT_BY_PROGRAM[program], f"{path} runs {program}")
     return sorted(found.items())
 
 
