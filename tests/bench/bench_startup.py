@@ -10,7 +10,9 @@ Figures printed (median of a few runs each):
   to the bot's JOIN seen by a client in the channel, and the RSS of the idle
   process two seconds later.
 
-Run: .venv/bin/python tests/bench/bench_startup.py
+Run: .venv/bin/python tests/bench/bench_startup.py [CHECKOUT]
+(CHECKOUT: another checkout of forgebot to measure with this venv, e.g. an
+older commit in a git worktree, for a before/after on the same machine.)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+UNDER_TEST = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT
 
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer  # noqa: E402
@@ -33,28 +36,27 @@ from tests.irc.peer import Peer  # noqa: E402
 ROUNDS = 5
 CHANNEL = "#bench"
 ACCOUNTS = {"forgebot": "botpass1", "watcher": "watchpass1"}
-SANDBOX_DATA = ROOT / "bot" / "sandbox" / "tools.toml"
 
 
 def _env(data: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["FORGEBOT_DATA_DIR"] = data
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPATH"] = str(UNDER_TEST)
     return env
 
 
 def _sandbox_data() -> Path:
     for candidate in (
-        ROOT / "bot" / "toolforge" / "sandbox" / "tools.toml",
-        SANDBOX_DATA,
+        UNDER_TEST / "bot" / "toolforge" / "sandbox" / "tools.toml",
+        UNDER_TEST / "bot" / "sandbox" / "tools.toml",
     ):
         if candidate.exists():
             return candidate
     raise SystemExit("cannot find the sandbox's tools.toml")
 
 
-def _timed(argv: list[str], stdin: str, env: dict[str, str]) -> tuple[float, int]:
-    """Wall time of one run and its peak RSS in KiB."""
+def _timed(argv: list[str], stdin: str, env: dict[str, str]) -> tuple[float, int, float]:
+    """Wall time of one run, its peak RSS in KiB and its CPU time (steadier on a busy box)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
@@ -66,33 +68,42 @@ def _timed(argv: list[str], stdin: str, env: dict[str, str]) -> tuple[float, int
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{argv} failed: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def bench_import() -> None:
     times = []
     for _ in range(ROUNDS):
         with tempfile.TemporaryDirectory() as data:
-            elapsed, _ = _timed([sys.executable, "-c", "import bot.cli"], "", _env(data))
-        times.append(elapsed)
-    print(f"  import bot.cli                 {statistics.median(times) * 1000:7.0f} ms")
+            _, _, cpu = _timed([sys.executable, "-c", "import bot.cli"], "", _env(data))
+        times.append(cpu)
+    print(f"  import bot.cli                 {statistics.median(times) * 1000:7.0f} ms CPU")
 
 
 def bench_console() -> None:
     """A first start (the database is created) and a restart (it is there)."""
-    first, again, rss = [], [], []
+    first, again, rss, cpu_first, cpu_again = [], [], [], [], []
     argv = [sys.executable, "-m", "bot", "console", "--sandbox"]
     for _ in range(ROUNDS):
         with tempfile.TemporaryDirectory() as data:
-            elapsed, peak = _timed(argv, "whoami\n", _env(data))
+            elapsed, peak, cpu = _timed(argv, "whoami\n", _env(data))
             first.append(elapsed)
+            cpu_first.append(cpu)
             rss.append(peak)
-            again.append(_timed(argv, "whoami\n", _env(data))[0])
+            elapsed, _, cpu = _timed(argv, "whoami\n", _env(data))
+            again.append(elapsed)
+            cpu_again.append(cpu)
+    ms = lambda values: statistics.median(values) * 1000  # noqa: E731
     print(
-        f"  console --sandbox, 'whoami'    {statistics.median(first) * 1000:7.0f} ms first start,"
-        f" {statistics.median(again) * 1000:.0f} ms restart"
-        f"   peak RSS {statistics.median(rss) / 1024:6.1f} MiB"
+        f"  console --sandbox, 'whoami'    first start {ms(first):5.0f} ms"
+        f" ({ms(cpu_first):.0f} ms CPU), restart {ms(again):.0f} ms ({ms(cpu_again):.0f} ms CPU)"
+        f", peak RSS {statistics.median(rss) / 1024:5.1f} MiB"
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kib(pid: int) -> int:
@@ -102,7 +113,9 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-async def _run_once(network: IrcNetwork, sandbox_url: str, data: str) -> tuple[float, int]:
+async def _run_once(
+    network: IrcNetwork, sandbox_url: str, data: str
+) -> tuple[float, float, int]:
     config = Path(data) / "forgebot.toml"
     config.write_text(
         f'[toolforge]\nurl = "{sandbox_url}"\n\n'
@@ -133,8 +146,9 @@ async def _run_once(network: IrcNetwork, sandbox_url: str, data: str) -> tuple[f
         exited.cancel()
         await joining
         joined = time.perf_counter() - started
+        cpu = _cpu_seconds(proc.pid)
         await asyncio.sleep(2.0)
-        return joined, _rss_kib(proc.pid)
+        return joined, cpu, _rss_kib(proc.pid)
     finally:
         if proc.returncode is None:
             proc.terminate()
@@ -157,15 +171,17 @@ async def bench_run_irc() -> None:
             assert box.stdout is not None
             first = (await asyncio.wait_for(box.stdout.readline(), 30)).decode()
             url = next(w for w in first.split() if w.startswith("http"))
-            joins, rss = [], []
+            joins, cpus, rss = [], [], []
             for _ in range(ROUNDS):
                 with tempfile.TemporaryDirectory() as data:
-                    joined, kib = await _run_once(network, url, data)
+                    joined, cpu, kib = await _run_once(network, url, data)
                 joins.append(joined)
+                cpus.append(cpu)
                 rss.append(kib)
+            join_ms, cpu_ms = statistics.median(joins) * 1000, statistics.median(cpus) * 1000
             print(
-                f"  run, one [irc] table: exec to JOIN {statistics.median(joins) * 1000:5.0f} ms"
-                f"   idle RSS {statistics.median(rss) / 1024:6.1f} MiB"
+                f"  run, one [irc] table           exec to JOIN {join_ms:5.0f} ms"
+                f" ({cpu_ms:.0f} ms CPU), idle RSS {statistics.median(rss) / 1024:5.1f} MiB"
             )
         finally:
             box.terminate()
@@ -174,7 +190,7 @@ async def bench_run_irc() -> None:
 
 
 def main() -> None:
-    print(f"forgebot start-up (median of {ROUNDS}; Python {sys.version.split()[0]}):")
+    print(f"forgebot start-up of {UNDER_TEST} (median of {ROUNDS}):")
     bench_import()
     bench_console()
     asyncio.run(bench_run_irc())
