@@ -55,5 +55,9 @@ class ToolforgeInvalid(ToolforgeError):
     """400/409/422: the API refused the request as given."""
 
 
+class SecretsUnreadable(ForgebotError):
+    """What to hide in logs could not be read, so the logs were not shown."""
+
+
 class GitLabError(ForgebotError):
     pass

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
-from bot.errors import ToolforgeError, UsageError
+from bot.errors import UsageError
+from bot.log_secrets import secrets_to_hide
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
 from bot.text import quote_user
 from bot.toolforge import Job
-
-log = logging.getLogger(__name__)
 
 
 def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
@@ -34,18 +32,6 @@ def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
     raise UsageError(f"which job? {tool} has: {names}")
 
 
-async def _envvar_values(ctx: Context, tool: str) -> list[str]:
-    """The tool's envvar values, hidden wherever they appear in its logs.
-
-    If they cannot be read, the pattern-based redaction still applies.
-    """
-    try:
-        return await ctx.services.toolforge.envvar_values(tool)
-    except ToolforgeError as error:
-        log.warning("logs of %s: envvars not read for redaction: %s", tool, error)
-        return []
-
-
 async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
     config = ctx.services.config
@@ -61,9 +47,16 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
             "the logs command works for jobs created with filelog off.",
             private=private,
         )
+    # Both at once; without the envvar values nothing is shown (bot.log_secrets).
     entries, known = await asyncio.gather(
-        client.job_logs(tool, job.name, lines), _envvar_values(ctx, tool)
+        client.job_logs(tool, job.name, lines),
+        secrets_to_hide(client, tool, f"log lines of {tool}/{job.name}"),
+        return_exceptions=True,
     )
+    if isinstance(known, BaseException):
+        raise known
+    if isinstance(entries, BaseException):
+        raise entries
     # Redact the messages themselves (a key body is recognised line by line),
     # off the event loop: log lines are arbitrary and can be long.
     clean = await asyncio.to_thread(redact_positions, [e.message for e in entries], known)

@@ -15,6 +15,22 @@ from bot.toolforge.sandbox import Sandbox
 from tests.support import sandbox_config
 
 MakeBot = Callable[..., Awaitable[Bot]]
+# How a read of a tool's envvars can fail, and the words the bot uses for it
+# (with a bot whose Toolforge timeout is 0.5 s).
+ENVVARS_FAULTS = {
+    "500": "the envvars service is unavailable (HTTP 500)",
+    "403": "Toolforge refused access to tool",
+    "timeout": "the envvars service did not answer within 0.5 s",
+}
+
+
+def break_envvars(sandbox: Sandbox, tool: str, fault: str) -> None:
+    """Make the next read of ``tool``'s envvars fail with one of :data:`ENVVARS_FAULTS`."""
+    path = f"/envvars/v1/tool/{tool}/envvars"
+    if fault == "timeout":
+        sandbox.hang_next(path_prefix=path)
+    else:
+        sandbox.fail_next(status=int(fault), path_prefix=path)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import MakeBot
+from tests.conftest import ENVVARS_FAULTS, MakeBot, break_envvars
 
 
 def console(bot: Bot, account: str) -> ConsoleAdapter:
@@ -198,6 +198,25 @@ async def test_logs_hide_the_tools_envvar_values_wherever_they_appear(bot: Bot) 
     out = await say(bot, "alice", "logs sample-web webservice --lines 200")
     assert "opening tools-db with ([REDACTED], [REDACTED])" in out
     assert "web-SECRET-db-password" not in out
+
+
+@pytest.mark.parametrize("fault", ENVVARS_FAULTS)
+async def test_logs_show_nothing_when_the_envvar_values_cannot_be_read(
+    make_bot: MakeBot, sandbox: Sandbox, fault: str
+) -> None:
+    # Without the values, "opening tools-db with (s55001, web-SECRET-db-password)"
+    # matches no pattern: it used to be shown in clear, with no word about it.
+    bot = await make_bot(timeout=0.5)
+    break_envvars(sandbox, "sample-web", fault)
+    out = await say(bot, "alice", "logs sample-web webservice --lines 200")
+    assert "I showed no log lines of sample-web/webservice: I hide the values of " in out
+    assert ENVVARS_FAULTS[fault] in out
+    assert "SECRET" not in out and "GET /healthz" not in out and "Listening at" not in out
+    events = await bot.services.store.audit_events(tool="sample-web")
+    assert [(e.action, e.result) for e in events] == [("logs", "failed")]
+    # Once the envvars API answers again, the logs are shown, redacted.
+    again = await say(bot, "alice", "logs sample-web webservice --lines 200")
+    assert "GET /healthz" in again and "SECRET" not in again
 
 
 async def test_a_log_window_that_starts_inside_a_private_key_shows_none_of_it(

@@ -257,6 +257,16 @@ async def test_hang_holds_a_request_until_the_client_gives_up(
     assert (await http.get(JOBS.format("sample-web"))).status_code == 200
 
 
+async def test_hang_can_hold_only_requests_under_a_path(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    sandbox.hang_next(path_prefix="/envvars/")
+    assert (await http.get(JOBS.format("sample-web"))).status_code == 200
+    with pytest.raises(httpx.ReadTimeout):
+        await http.get("/envvars/v1/tool/sample-web/envvars", timeout=0.2)
+    assert (await http.get("/envvars/v1/tool/sample-web/envvars")).status_code == 200
+
+
 async def test_latency_delays_requests_without_serialising_them(
     sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:

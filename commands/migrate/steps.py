@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import GitLabError, ToolforgeError
+from bot.errors import GitLabError, SecretsUnreadable
+from bot.log_secrets import secrets_to_hide
 from bot.migration.apispec import job_spec
 from bot.migration.plan import Plan
 from bot.redact import redact, redact_lines
@@ -55,23 +56,19 @@ async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> B
         return BuildProgress("ok", True, f"Build {build_id} succeeded: {build.destination_image}")
     if not build.finished:
         return BuildProgress(build.state, False, f"Build {build_id} is {build.state}.")
+    ended = f"Build {build_id} ended with {build.state}"
+    try:
+        known = await secrets_to_hide(client, tool, "part of its log or message")
+    except SecretsUnreadable as error:
+        return BuildProgress(build.state, True, f"{ended}. {error.sentence}")
     lines = await client.build_logs(tool, build_id)
-    known = await _envvar_values(client, tool)
     message = redact(build.message or "no reason given", known)
     return BuildProgress(
         build.state,
         True,
-        f"Build {build_id} ended with {build.state}: {message}",
+        f"{ended}: {message}",
         tuple(redact_lines(failure_excerpt(lines), known)),
     )
-
-
-async def _envvar_values(client: ToolforgeClient, tool: str) -> list[str]:
-    """The tool's envvar values, to hide them in a build log; patterns still apply without."""
-    try:
-        return await client.envvar_values(tool)
-    except ToolforgeError:
-        return []
 
 
 def failure_excerpt(lines: list[str]) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from adapters.console import ConsoleAdapter
 from bot.config import GitLabSettings
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import MakeBot
+from tests.conftest import ENVVARS_FAULTS, MakeBot, break_envvars
 from tests.fakes.gitlab_server import FakeGitLab
 
 LEGACY_REPO = {
@@ -35,10 +36,11 @@ async def gitlab(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGitLab]:
         await server.stop()
 
 
-async def _bot(make_bot: MakeBot, db: Path, gitlab: FakeGitLab) -> Bot:
+async def _bot(make_bot: MakeBot, db: Path, gitlab: FakeGitLab, **changes: Any) -> Bot:
     return await make_bot(
         database_url=f"sqlite:///{db}",
         gitlab=GitLabSettings(url=gitlab.url, token="maintainer-token"),
+        **changes,
     )
 
 
@@ -135,6 +137,35 @@ async def test_failed_build_shows_the_reason_and_can_be_retried(
     assert again.startswith("This will start a build of sample-cron")
     events = await bot.services.store.audit_events(tool="sample-cron")
     assert ("migrate mr", "skipped") in [(e.action, e.result) for e in events]
+
+
+@pytest.mark.parametrize("fault", ENVVARS_FAULTS)
+async def test_a_failed_build_shows_no_log_when_the_envvar_values_cannot_be_read(
+    make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path, fault: str
+) -> None:
+    gitlab.add_project("toolforge-repos/cron-fail", {"requirements.txt": "", "x.py": ""})
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab, timeout=0.5)
+    source = f"{gitlab.url}/toolforge-repos/cron-fail"
+    await bot.services.toolforge.start_build("sample-cron", source)
+    await say(bot, "bob", "migrate sample-cron")
+    await say(bot, "bob", f"migrate repo {source}")
+    await say(bot, "bob", "migrate skip")
+    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))
+    sandbox.advance_builds(5)
+    break_envvars(sandbox, "sample-cron", fault)
+    failed = await say(bot, "bob", "migrate status")
+    assert "[build failed]" in failed and ENVVARS_FAULTS[fault] in failed
+    assert "I showed no part of its log or message: I hide the values of sample-cron's" in failed
+    assert "No matching distribution" not in failed and "[step-build]" not in failed
+    assert ("GET", f"/builds/v1/tool/sample-cron/builds/{_build_id(failed)}/logs") not in (
+        sandbox.requests
+    )
+
+
+def _build_id(text: str) -> str:
+    found = re.search(r"Build (\S+) ended with", text)
+    assert found, text
+    return found.group(1)
 
 
 async def test_non_maintainer_gets_the_plan_but_cannot_act(

@@ -74,6 +74,7 @@ class Sandbox:
         self._failures: list[_Failure] = []
         self._hangs = 0
         self._hang_method: str | None = None
+        self._hang_path: str | None = None
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
@@ -158,11 +159,14 @@ class Sandbox:
         """Answer the next ``count`` requests (under ``path_prefix``) with ``status``."""
         self._failures.append(_Failure(status, count, path_prefix))
 
-    def hang_next(self, count: int = 1, method: str | None = None) -> None:
-        """Never answer the next ``count`` requests (of ``method``, if given) until the
-        client gives up or the sandbox stops."""
+    def hang_next(
+        self, count: int = 1, method: str | None = None, path_prefix: str | None = None
+    ) -> None:
+        """Never answer the next ``count`` requests (of ``method`` and under
+        ``path_prefix``, if given) until the client gives up or the sandbox stops."""
         self._hangs += count
         self._hang_method = method
+        self._hang_path = path_prefix
 
     def _injected_failure(self, path: str) -> web.Response | None:
         for failure in self._failures:
@@ -201,7 +205,11 @@ class Sandbox:
             self.in_flight -= 1
 
     async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if self._hangs > 0 and self._hang_method in (None, request.method):
+        if (
+            self._hangs > 0
+            and self._hang_method in (None, request.method)
+            and request.path.startswith(self._hang_path or "")
+        ):
             self._hangs -= 1
             await self._release.wait()
             return web.json_response({"error": ["the sandbox stopped"]}, status=504)
