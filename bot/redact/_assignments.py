@@ -35,6 +35,7 @@ _QUERY_VALUE = re.compile(r"[^\s&#\"']++")
 # "host":), so logfmt and Go's %+v keep their other fields.
 _BARE_VALUE = re.compile(
     r"(?![{\s]|[|>][-+]?\s*$)"  # not a nested mapping, nor YAML's block sign (value below)
+    r"(?!(?:YES|NO)\)(?!\w))"  # MySQL's "(using password: YES)" says no secret
     r"\S++(?:[ \t]++(?![\"']?[\w.-]++[\"']?\s*+(?:=|:(?!//)))\S++)*+"
 )
 

@@ -133,6 +133,13 @@ class KnownSecrets:
         self._spaces = any(" " in v for v in plain)
         self._plain = _alternation(plain)
         self._encoded = _alternation(encoded, ignore_case=True)
+        # In a decoded view, a value that itself looks escaped ("ab%41") shows decoded.
+        in_views = set(plain)
+        for value in plain:
+            for plus_is_space in (False, True):
+                once = decoded_view(value, plus_is_space)[0]
+                in_views |= {once, decoded_view(once, plus_is_space)[0]}
+        self._in_views = _alternation({v for v in in_views if len(v) >= 3})
 
     def __bool__(self) -> bool:
         return self._plain is not None
@@ -150,7 +157,7 @@ class KnownSecrets:
         return mask_spans(text, spans)
 
     def _in_view(self, text: str, plus_is_space: bool) -> list[tuple[int, int]]:
-        assert self._plain is not None
+        assert self._in_views is not None
         view, spans = decoded_view(text, plus_is_space)
         # Twice: a value percent-encoded twice (%2540) or escaped inside an encoding.
         twice, inner = decoded_view(view, plus_is_space)
@@ -159,7 +166,7 @@ class KnownSecrets:
             (view, spans),
             (twice, [(spans[a][0], spans[b - 1][1]) for a, b in inner]),
         ):
-            for match in self._plain.finditer(source):
+            for match in self._in_views.finditer(source):
                 start, end = match.span()
                 found.append((source_spans[start][0], source_spans[end - 1][1]))
         return found
