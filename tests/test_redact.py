@@ -212,7 +212,7 @@ RULE_CASES: dict[str, tuple[str, str]] = {
     "bearer or basic": ("sending Bearer abc123def456 upstream", "abc123def456"),
     "random quoted string": ("args: ['8f3kQ2x9Lm4pZ7wR1tY6']", "8f3kQ2x9Lm4pZ7wR1tY6"),
     "base64 line": ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w", "QUJDREVGR0hJ"),
-    "long flag value": ("tool --api-key Zq9xW3vKp7 --verbose", "Zq9xW3vKp7"),
+    "long flag value": ("tool --client-secret Zq9xW3vKp7 --verbose", "Zq9xW3vKp7"),
     "short password flag": ("mysql -pZq9xW3vKp7 -u s51234 -h tools.db", "Zq9xW3vKp7"),
     "user:password flag": ("curl -u bot:Zq9xW3vKp7 https://example.org/", "Zq9xW3vKp7"),
     "toolforge envvars create": ("toolforge envvars create MY_VAR Zq9xW3vKp7", "Zq9xW3vKp7"),

@@ -84,7 +84,7 @@ RULES = (
     keep_group_rule("irc identify", r"(\bIDENTIFY\s++)\S.*+", hints=("identify",)),
     keep_group_rule(
         "irc pass",
-        r"((?:^|[>:]|\bSEND(?:ING)?\b|\bSent\b)\s*+(?:PASS|OPER)\s++)\S.*+",
+        r"((?:^|[>:'\"]|(?i:\bsend(?:ing)?\b|\bsent\b))\s*+(?:PASS|OPER)\s++)\S.*+",
         hints=("pass", "oper"),
     ),
     keep_group_rule(

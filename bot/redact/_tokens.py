@@ -88,11 +88,12 @@ def _mask_random_quoted(text: str) -> str:
     )
 
 
-# After the rules that read a name (token --password x): this one hides the next word.
+# After the rules that read a name (token --password x): this one hides the word after
+# an authorization scheme (Bearer x, API-Key x) or the word token.
 BEARER = keep_group_rule(
     "bearer or basic",
-    r"(?i)(\b(?:bearer|basic|token)\s++)(?!-)[\w.~+/=-]{6,}+",
-    hints=("bearer", "basic", "token"),
+    r"(?i)(\b(?:bearer|basic|token|api-?key)\s++)(?!-)[\w.~+/=-]{6,}+",
+    hints=("bearer", "basic", "token", "apikey", "api-key"),
 )
 
 RULES = (
