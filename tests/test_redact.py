@@ -265,6 +265,20 @@ def test_each_rule_hides_its_case_and_no_other_rule_does(
     assert secret in others.line(line)
 
 
+def test_quoted_random_strings_are_hidden_but_ids_and_names_are_not() -> None:
+    # A Twilio auth token, an OAuth consumer key: 32 hex digits, in no named field.
+    assert "9f86d081884c7d659a2feaa0c55ad015" not in redact(
+        "Client('AC01', '9f86d081884c7d659a2feaa0c55ad015')"
+    )
+    for kept in [
+        "{'request': '0f8fad5b-d9cb-469f-a165-70867728950e'}",
+        "host='tools.db.svc.wikimedia.cloud'",
+        "['sample-web-buildpacks-pipelinerun-k3m9p']",
+        "image 'tool-sample-web/tool-sample-web:latest'",
+    ]:
+        assert redact(kept) == kept
+
+
 def test_a_value_on_the_line_after_its_name_is_hidden() -> None:
     # PHP's var_dump puts the value under the key; YAML a block under "password: |".
     dumped = ['array(2) {', '  ["password"]=>', '  string(10) "Zq9xW3vKp7"', '  ["user"]=>',

@@ -64,6 +64,7 @@ TOKEN_RULES = (
 # (only quoted strings, so ordinary words and paths are left alone), with a
 # limit that scales with the length, since a short string cannot reach a fixed one.
 _QUOTED_RUN = re.compile(r"(?P<q>[\"'])(?P<s>[\w+/=.~-]{16,200}+)(?P=q)")
+_HEX = re.compile(r"[0-9a-fA-F]++")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
@@ -78,7 +79,8 @@ def looks_random(text: str) -> bool:
         return False
     if _UUID.fullmatch(text) or text.count(".") > 2 or text.count("/") > 1:
         return False  # ids, host names, paths
-    return _entropy(text) >= 0.8 * math.log2(min(len(text), 64))
+    alphabet = 16 if _HEX.fullmatch(text) else 64  # hex digests reach less entropy
+    return _entropy(text) >= 0.8 * math.log2(min(len(text), alphabet))
 
 
 def _mask_random_quoted(text: str) -> str:
