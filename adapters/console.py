@@ -8,6 +8,8 @@ terminal it prints plain text, one reply per input line, so
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 import sys
 from typing import TextIO
 
@@ -47,6 +49,13 @@ def render_console(reply: Reply, *, colour: bool) -> list[str]:
     return lines
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container with an arbitrary uid)
+        return f"uid-{os.getuid()}"
+
+
 class ConsoleAdapter:
     platform = "console"
 
@@ -57,6 +66,7 @@ class ConsoleAdapter:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         colour: bool | None = None,
+        operator: str | None = None,
     ) -> None:
         self.bot = bot
         self.stdin = stdin or sys.stdin
@@ -64,6 +74,7 @@ class ConsoleAdapter:
         self.interactive = self.stdin.isatty() and self.stdout.isatty()
         self.colour = self.interactive if colour is None else colour
         self.identity = ChatIdentity("console", user_id=account, display=account)
+        self.operator = operator or _os_user()
 
     async def _read_line(self) -> str | None:
         if self.interactive:
@@ -78,7 +89,9 @@ class ConsoleAdapter:
         """The lines printed for one input line (none for a blank line)."""
         if not line.strip():
             return []
-        message = Message("console", self.identity, line.rstrip("\n"), direct=True)
+        # --as names the account; the audit log also names who typed it
+        extra = {"operator": self.operator}
+        message = Message("console", self.identity, line.rstrip("\n"), direct=True, extra=extra)
         reply = await self.bot.handle(message)
         return render_console(reply, colour=self.colour) if reply else []
 

@@ -35,7 +35,7 @@ class MaintainerDirectory(Protocol):
 
 async def require_tool(directory: MaintainerDirectory, tool: str) -> frozenset[str]:
     """The maintainers of ``tool``, or an :class:`UnknownTool` that suggests a near name."""
-    if not TOOL_NAME.match(tool):
+    if not TOOL_NAME.fullmatch(tool):
         raise UnknownTool(
             f"{quote_user(tool)} is not a Toolforge tool name "
             "(lowercase letters, digits, '-', '_' and '.')"

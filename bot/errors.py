@@ -51,6 +51,11 @@ class ToolforgeTimeout(ToolforgeError):
     pass
 
 
+class ToolforgeOutcomeUnknown(ToolforgeError):
+    """A request that changes something reached Toolforge, and no answer says whether it acted
+    (a timeout, a 5xx): neither "done" nor "nothing was done" is true."""
+
+
 class ToolforgeInvalid(ToolforgeError):
     """400/409/422: the API refused the request as given."""
 

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.commands import Command, Confirmation, Invocation
@@ -98,21 +97,27 @@ class Pipeline:
         return await self._run(ctx, command, invocation)
 
     async def _run(self, ctx: Context, command: Command, invocation: Invocation) -> Reply:
+        """Run the handler between an intent row and its outcome.
+
+        The intent is written first: if it cannot be, nothing is done; if the
+        outcome cannot be written afterwards, the row still says the action started.
+        """
         assert command.handler is not None
         # Named before the handler runs: it may change what the name is read from.
-        audit = self._auditor(ctx, command, invocation)
+        audit = _Audit(self.services, ctx, command, invocation)
+        await audit.start()
         try:
             reply = await command.handler(ctx, invocation)
         except ForgebotError as error:
-            await audit("failed", error.sentence)
+            await audit.finish("failed", error.sentence)
             raise
         except Exception:
             ref = new_ref()
             log.exception("ref %s: command %s %r failed", ref, command.path, invocation.values)
-            await audit("failed", f"internal error ref {ref}")
+            await audit.finish("failed", f"internal error ref {ref}")
             raise Reported(ref) from None
         result = reply.meta.get("audit_result") or ("failed" if reply.is_error else "ok")
-        await audit(result, reply.meta.get("audit", reply.summary))
+        await audit.finish(result, reply.meta.get("audit", reply.summary))
         return reply
 
     async def run_confirmed(self, ctx: Context, code: str) -> Reply:
@@ -120,10 +125,14 @@ class Pipeline:
             chat_key=ctx.chat_key, code=code, now=self.services.clock()
         )
         if pending is None:
-            raise UsageError(
+            wrong = (
                 f"there is no pending action with code {quote_user(code)} for you; "
                 "codes work once, only for whoever asked, and expire"
             )
+            await _Audit(self.services, ctx, CONFIRM, Invocation("confirm")).row(
+                "wrong code", f"code {quote_user(code, 12)}"
+            )
+            raise UsageError(wrong)
         command = self.registry.find(pending.command)
         if command is None or command.handler is None:
             raise UsageError(f"the command {pending.command} no longer exists")
@@ -144,6 +153,7 @@ class Pipeline:
             now=self.services.clock(),
             ttl_seconds=ttl,
         )
+        await self._audit(ctx, command, invocation, "requested", description)
         within = f"{ttl // 60} minutes" if ttl % 60 == 0 and ttl >= 120 else f"{ttl} seconds"
         return Reply(
             (
@@ -159,33 +169,72 @@ class Pipeline:
     async def _audit(
         self, ctx: Context, command: Command, invocation: Invocation, result: str, detail: str
     ) -> None:
-        await self._auditor(ctx, command, invocation)(result, detail)
+        await _Audit(self.services, ctx, command, invocation).row(result, detail)
 
-    def _auditor(
-        self, ctx: Context, command: Command, invocation: Invocation
-    ) -> Callable[[str, str], Awaitable[None]]:
-        """Writes the audit row of this attempt (nothing, for commands that are not audited)."""
-        action = command.audit_name(invocation)
+
+# What a wrong code is audited as; the confirm command itself is not audited.
+CONFIRM = Command("confirm", "", None, audit_action="confirm")
+
+
+class _Audit:
+    """The audit row(s) of one attempt (none, for commands that are not audited)."""
+
+    def __init__(
+        self, services: Services, ctx: Context, command: Command, invocation: Invocation
+    ) -> None:
+        self.store = services.store
+        self.action = command.audit_name(invocation)
         target = invocation[command.target_arg] if command.target_arg else None
-        tool = tool_of(command, invocation)
         sender = ctx.message.sender
-        chat_key = sender.key() if sender.verified else f"{sender.platform}:?{sender.display}"
+        # A local operator (the console) acts under an account name of their choosing:
+        # the row names who typed it.
+        operator = ctx.message.extra.get("operator")
+        if operator:
+            chat_key = f"{sender.platform}:{operator}"
+        elif sender.verified:
+            chat_key = sender.key()
+        else:
+            chat_key = f"{sender.platform}:?{sender.display}"
+        self.actor, self.chat_key, self.platform = ctx.account, chat_key, ctx.message.platform
+        self.tool, self.target = str(tool_of(command, invocation) or ""), str(target or "")
+        self.started: int | None = None
 
-        async def write(result: str, detail: str) -> None:
-            if action is None:
-                return
-            await self.services.store.audit(
-                actor_account=ctx.account,
-                chat_key=chat_key,
-                platform=ctx.message.platform,
-                action=action,
-                tool=str(tool or ""),
-                target=str(target or ""),
-                result=result,
-                detail=detail[:1000],
-            )
+    async def _write(self, action: str, result: str, detail: str) -> int:
+        return await self.store.audit(
+            actor_account=self.actor,
+            chat_key=self.chat_key,
+            platform=self.platform,
+            action=action,
+            tool=self.tool,
+            target=self.target,
+            result=result,
+            detail=detail,
+        )
 
-        return write
+    async def row(self, result: str, detail: str) -> None:
+        if self.action is not None:
+            await self._write(self.action, result, detail)
+
+    async def start(self) -> None:
+        if self.action is None:
+            return
+        try:
+            self.started = await self._write(self.action, "started", "")
+        except Exception:
+            log.exception("the audit log refused the intent row of %s", self.action)
+            raise ForgebotError(
+                "I cannot write to my audit log right now, so I did not do it; try again later"
+            ) from None
+
+    async def finish(self, result: str, detail: str) -> None:
+        if self.started is None:
+            return
+        try:
+            await self.store.audit_finish(self.started, result=result, detail=detail)
+        except Exception:
+            # The action happened (or failed) all the same: say so, keep the intent row.
+            log.exception("audit row %s stays 'started': its outcome %s was not written",
+                          self.started, result)  # fmt: skip
 
 
 class _Stale(ForgebotError):

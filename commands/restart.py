@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands import Arg, Invocation, Permission, command
 from bot.context import Context
-from bot.errors import ToolforgeError, UsageError
+from bot.errors import ToolforgeError, ToolforgeOutcomeUnknown, UsageError
 from bot.reply import Badge, Bullets, Inline, Reply, Strong, Text, Tone
 from bot.text import quote_user
 from bot.toolforge import Job
@@ -54,9 +54,15 @@ async def _restart(ctx: Context, inv: Invocation) -> Reply:
     lines: list[tuple[Inline, ...]] = []
     done: list[str] = []
     failed: list[str] = []
+    unknown: list[str] = []
     for job in chosen:
         try:
             message = await client.restart_job(tool, job.name)
+        except ToolforgeOutcomeUnknown as error:
+            unknown.append(f"{job.name}: {error.sentence}")
+            badge = Badge("may have restarted", Tone.WARN)
+            lines.append((Strong(job.name), " ", badge, f" {error.sentence}"))
+            continue
         except ToolforgeError as error:
             failed.append(f"{job.name}: {error.sentence}")
             lines.append((Strong(job.name), " ", Badge("failed", Tone.ERROR), f" {error.sentence}"))
@@ -64,15 +70,20 @@ async def _restart(ctx: Context, inv: Invocation) -> Reply:
         done.append(job.name)
         note = f" {message}" if message else ""
         lines.append((Strong(job.name), " ", Badge("restarted", Tone.OK), note))
-    heading = f"Restart of {tool}: {len(done)} restarted" + (
-        f", {len(failed)} failed" if failed else ""
+    heading = f"Restart of {tool}: {len(done)} restarted" + "".join(
+        f", {n} {what}" for n, what in ((len(unknown), "unknown"), (len(failed), "failed")) if n
     )
-    audit = "restarted " + (", ".join(done) or "nothing") + "".join(f"; failed {f}" for f in failed)
+    if unknown:
+        heading += f" (check with {ctx.hint(f'status {tool}')})"
+    audit = "restarted " + (", ".join(done) or "nothing") + "".join(
+        f"; {what} {f}" for what, group in (("unknown", unknown), ("failed", failed)) for f in group
+    )
+    result = "unknown" if unknown else ("failed" if not done else "ok")
     return Reply(
         (Text.of(heading), Bullets(tuple(lines))),
         is_error=not done,
         summary=heading,
-        meta={"audit": audit},
+        meta={"audit": audit, "audit_result": result},
     )
 
 

@@ -51,7 +51,12 @@ async def test_maintainer_restarts_after_confirming(bot: Bot, sandbox: Sandbox) 
     assert f"{job} [restarted]" in done
     assert sandbox.restart_count("sample-crashloop", job) == 1
     events = await bot.services.store.audit_events(tool="sample-crashloop")
-    assert [(e.action, e.actor_account, e.result) for e in events] == [("restart", "alice", "ok")]
+    assert [(e.action, e.actor_account, e.result) for e in reversed(events)] == [
+        ("restart", "alice", "requested"),
+        ("restart", "alice", "ok"),
+    ]
+    described = "restart every continuous job (web service included) of sample-crashloop"
+    assert events[1].detail == f"{described}: {job}"
 
 
 async def test_a_code_works_once_and_only_for_whoever_asked(bot: Bot, sandbox: Sandbox) -> None:

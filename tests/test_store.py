@@ -208,6 +208,35 @@ async def test_unverified_chat_keys_cannot_be_linked(store: Store) -> None:
 # audit
 
 
+async def test_audit_rows_hold_any_name_a_user_can_type(store: Store) -> None:
+    """Names from chat are cut to their columns: a refusal of a 300-character name is still
+    recorded, on every backend (MariaDB and PostgreSQL reject what SQLite would keep)."""
+    long = "x" * 300 + "é" * 300
+    event_id = await store.audit(
+        actor_account=long, chat_key=f"irc:{long}", platform="p" * 40, action="a" * 100,
+        tool=long, target=long, result="r" * 100, detail="d" * 5000, now=NOW,
+    )  # fmt: skip
+    await store.audit_finish(event_id, result="z" * 100, detail="e" * 5000)
+    [event] = await store.audit_events()
+    assert event.id == event_id
+    assert len(event.tool or "") == len(event.target or "") == len(event.chat_key) == 255
+    assert (event.tool or "").endswith("…") and (event.tool or "").startswith("x" * 254)
+    assert (len(event.platform), len(event.action), len(event.result)) == (32, 64, 64)
+    assert len(event.detail) == 2000 and event.detail.startswith("eee")
+
+
+async def test_an_intent_row_is_completed_in_place(store: Store) -> None:
+    started = await store.audit(
+        actor_account="alice", chat_key="irc:alice", platform="irc", action="restart",
+        tool="mytool", target="bot", result="started", now=NOW,
+    )  # fmt: skip
+    [event] = await store.audit_events(tool="mytool")
+    assert (event.id, event.result, event.detail) == (started, "started", "")
+    await store.audit_finish(started, result="ok", detail="restarted bot")
+    [event] = await store.audit_events(tool="mytool")
+    assert (event.id, event.result, event.detail) == (started, "ok", "restarted bot")
+
+
 async def test_audit_events_round_trip_as_aware_utc_newest_first(store: Store) -> None:
     berlin = timezone(timedelta(hours=2))
     await store.audit(

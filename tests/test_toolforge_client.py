@@ -13,6 +13,7 @@ from bot.errors import (
     ToolforgeForbidden,
     ToolforgeInvalid,
     ToolforgeNotFound,
+    ToolforgeOutcomeUnknown,
     ToolforgeTimeout,
     ToolforgeUnavailable,
 )
@@ -201,12 +202,19 @@ async def test_server_error_becomes_a_clear_sentence(
     client: ToolforgeClient, sandbox: Sandbox
 ) -> None:
     sandbox.fail_next(status=500)
-    with pytest.raises(ToolforgeUnavailable) as caught:
-        await client.restart_job("sample-crashloop", "irc-bot")
-    assert str(caught.value) == (
-        "the jobs service is unavailable (HTTP 500); nothing was restarted."
+    with pytest.raises(ToolforgeUnavailable) as read:
+        await client.list_jobs("sample-crashloop")
+    assert str(read.value) == (
+        "the jobs service is unavailable (HTTP 500); the jobs of sample-crashloop were not read."
     )
-    assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
+    sandbox.fail_next(status=500)
+    with pytest.raises(ToolforgeOutcomeUnknown) as write:
+        await client.restart_job("sample-crashloop", "irc-bot")
+    # a 5xx may come after the service acted: never claim that nothing was restarted
+    assert str(write.value) == (
+        "the jobs service answered HTTP 500 to a request that changes something; it may or "
+        "may not have acted, so check the state before trying again."
+    )
 
 
 async def test_hanging_restart_times_out_without_claiming_what_happened(
@@ -215,7 +223,7 @@ async def test_hanging_restart_times_out_without_claiming_what_happened(
     sandbox.hang_next()
     started = time.monotonic()
     async with ToolforgeClient(sandbox.base_url, timeout=0.3) as api:
-        with pytest.raises(ToolforgeTimeout) as caught:
+        with pytest.raises(ToolforgeOutcomeUnknown) as caught:
             await api.restart_job("sample-crashloop", "irc-bot")
     assert time.monotonic() - started < 5.0
     # The POST went out, so the client must not promise nothing happened.
@@ -251,7 +259,7 @@ async def test_get_is_retried_once_after_503(client: ToolforgeClient, sandbox: S
 async def test_restart_is_never_retried(client: ToolforgeClient, sandbox: Sandbox) -> None:
     path = "/jobs/v1/tool/sample-crashloop/jobs/irc-bot/restart"
     sandbox.fail_next(status=503)
-    with pytest.raises(ToolforgeUnavailable, match="nothing was restarted"):
+    with pytest.raises(ToolforgeOutcomeUnknown, match="may or may not have acted"):
         await client.restart_job("sample-crashloop", "irc-bot")
     assert sandbox.requests.count(("POST", path)) == 1
     assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0

@@ -13,12 +13,12 @@ A GitLab token, when needed for a private project, comes from ``$FORGEBOT_GITLAB
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any, TextIO
 
 from bot.errors import ForgebotError
+from bot.jsontext import parse_json
 from bot.migration.inspect import inspect_snapshot
 from bot.migration.names import is_valid_job_name
 from bot.migration.plan import plan_for
@@ -138,6 +138,6 @@ def _read_json(path: str | None) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError as exc:
         raise ForgebotError(f"{path} is not JSON: {exc}.") from exc

@@ -6,11 +6,11 @@ Node.js last, because many projects carry a package.json for their assets).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.jsontext import parse_json
 from bot.migration.model import Note, Severity
 from bot.migration.snapshot import Snapshot
 
@@ -169,7 +169,7 @@ def _manifest_version(
 ) -> tuple[str | None, str | None, str | None]:
     manifest = "package.json" if language == "nodejs" else "composer.json"
     try:
-        data = json.loads(snapshot.text(manifest) or "{}")
+        data = parse_json(snapshot.text(manifest) or "{}")
     except ValueError:
         notes.append(
             Note(

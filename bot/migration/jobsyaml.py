@@ -23,7 +23,7 @@ def scalar(value: str) -> str:
     """A YAML scalar: plain when unambiguous, else double-quoted (JSON is valid YAML)."""
     if (
         value
-        and _PLAIN.match(value)
+        and _PLAIN.fullmatch(value)
         and value.lower() not in _YAML_WORDS
         and not value.endswith((" ", ":"))
         and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"

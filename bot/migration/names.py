@@ -10,7 +10,7 @@ _PROCFILE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def is_valid_job_name(name: str) -> bool:
-    return len(name) <= MAX_JOB_NAME and bool(_JOB_NAME.match(name))
+    return len(name) <= MAX_JOB_NAME and bool(_JOB_NAME.fullmatch(name))
 
 
 def grid_default_name(program: str) -> str:
@@ -54,4 +54,4 @@ def procfile_name(job: str) -> str:
 
 
 def is_valid_procfile_name(name: str) -> bool:
-    return bool(_PROCFILE_NAME.match(name))
+    return bool(_PROCFILE_NAME.fullmatch(name))

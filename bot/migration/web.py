@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.jsontext import parse_json
 from bot.migration.model import Note, Severity
 from bot.migration.snapshot import Snapshot
 
@@ -163,11 +163,11 @@ def lenient_json(text: str) -> Any:
     """JSON as npm writes it, forgiving the trailing commas people add by hand (the
     inspector still warns that the file is invalid)."""
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError:
         pass
     try:
-        return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))
+        return parse_json(re.sub(r",(\s*[}\]])", r"\1", text))
     except ValueError:
         return {}
 

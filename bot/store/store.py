@@ -110,19 +110,37 @@ class Store:
         result: str,
         detail: str = "",
         now: datetime | None = None,
-    ) -> None:
-        event = AuditEvent(
-            at=_now(now),
-            actor_account=actor_account,
-            chat_key=chat_key,
-            platform=platform,
-            action=action,
-            tool=tool,
-            target=target,
-            result=result,
-            detail=detail,
+    ) -> int:
+        """Write one audit row; returns its id (see :meth:`audit_finish`).
+
+        Every text is cut to its column, so no name a user typed (a 300-character
+        tool name) can make the row fail to be written.
+        """
+        event = audit_log.clipped(
+            AuditEvent(
+                at=_now(now),
+                actor_account=actor_account,
+                chat_key=chat_key,
+                platform=platform,
+                action=action,
+                tool=tool,
+                target=target,
+                result=result,
+                detail=detail,
+            )
         )
-        await self._run(lambda session: session.add(event))
+
+        def work(session: Session) -> int:
+            session.add(event)
+            session.flush()
+            assert event.id is not None
+            return event.id
+
+        return await self._run(work)
+
+    async def audit_finish(self, event_id: int, *, result: str, detail: str) -> None:
+        """Record how an action whose intent row was written (result ``started``) ended."""
+        await self._run(lambda session: audit_log.finish(session, event_id, result, detail))
 
     async def audit_events(self, tool: str | None = None, limit: int = 100) -> list[AuditEvent]:
         """The newest ``limit`` events, newest first, optionally for one tool."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from types import TracebackType
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import httpx
 
 from bot.errors import ToolforgeError, ToolforgeInvalid
+from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import unreadable
 from bot.toolforge._models import Build, Job, LogEntry
@@ -183,8 +183,8 @@ class ToolforgeClient:
         lines: list[str] = []
         for raw in response.text.splitlines():
             try:
-                item = json.loads(raw) if raw.strip() else None
-            except json.JSONDecodeError:
+                item = parse_json(raw) if raw.strip() else None
+            except ValueError:
                 item = raw
             if isinstance(item, dict) and "line" in item:
                 lines.append(str(item["line"]))
@@ -247,7 +247,7 @@ class ToolforgeClient:
 
 def _name(value: str, what: str) -> str:
     """Refuse anything that could change the path (``/``, ``..``) before it reaches the URL."""
-    if not _NAME.match(value or ""):
+    if not _NAME.fullmatch(value or ""):
         raise ToolforgeInvalid(f"{value!r} is not a valid {what}; nothing was sent to Toolforge.")
     return value
 

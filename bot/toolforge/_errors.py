@@ -6,7 +6,6 @@ knows, and (through ``action``) what was therefore *not* done.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -16,9 +15,11 @@ from bot.errors import (
     ToolforgeForbidden,
     ToolforgeInvalid,
     ToolforgeNotFound,
+    ToolforgeOutcomeUnknown,
     ToolforgeTimeout,
     ToolforgeUnavailable,
 )
+from bot.jsontext import parse_json
 
 _MAX_TEXT = 300
 
@@ -54,8 +55,8 @@ def _texts(body: Any) -> list[str]:
 def api_text(response: httpx.Response) -> str:
     """The API's own explanation, if it gave one (``""`` otherwise)."""
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = parse_json(response.content)
+    except ValueError:
         body = None
     texts = _texts(body) if body is not None else []
     if not texts and "json" not in response.headers.get("content-type", ""):
@@ -72,6 +73,9 @@ def _clean(text: str, secrets: tuple[str, ...]) -> str:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
+_UNKNOWN = "it may or may not have acted, so check the state before trying again"
+
+
 def error_for_response(
     response: httpx.Response,
     *,
@@ -82,6 +86,12 @@ def error_for_response(
     """The error for a non-2xx answer."""
     service = service_of(response.request.url.path)
     code = response.status_code
+    if code >= 500 and response.request.method != "GET":
+        # The request got as far as the gateway: the service may have acted, then failed.
+        return ToolforgeOutcomeUnknown(
+            f"the {service} service answered HTTP {code} to a request that changes "
+            f"something; {_UNKNOWN}."
+        )
     text = _clean(api_text(response), secrets)
     who = f"tool {tool}" if tool else "this tool"
     if code == 403:
@@ -115,9 +125,8 @@ def error_for_exception(
     if isinstance(error, httpx.TimeoutException):
         if method != "GET" and not isinstance(error, httpx.ConnectTimeout):
             # The request went out: the service may have acted before going quiet.
-            return ToolforgeTimeout(
-                f"the {service} service did not answer within {timeout:g} s; it may or may "
-                "not have acted, so check the state before trying again."
+            return ToolforgeOutcomeUnknown(
+                f"the {service} service did not answer within {timeout:g} s; {_UNKNOWN}."
             )
         return ToolforgeTimeout(
             f"the {service} service did not answer within {timeout:g} s; {action}."

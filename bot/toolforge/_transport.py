@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import aiohttp
@@ -12,6 +11,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from bot.backoff import Backoff
 from bot.errors import ToolforgeError
+from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import (
     error_for_exception,
@@ -176,8 +176,8 @@ class GatewayTransport:
         if response.status_code == 404:
             return {}
         try:
-            body = response.json() if response.content else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = parse_json(response.content) if response.content else {}
+        except ValueError:
             raise unreadable(response.request.url.path, action) from None
         if not isinstance(body, dict):
             raise unreadable(response.request.url.path, action)

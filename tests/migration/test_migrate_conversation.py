@@ -109,8 +109,11 @@ async def test_full_migration_across_a_restart(
     events = await bot.services.store.audit_events(tool="sample-legacy")
     assert [(e.action, e.actor_account, e.result) for e in reversed(events)] == [
         ("migrate start", "bob", "ok"),
+        ("migrate mr", "bob", "requested"),
         ("migrate mr", "bob", "ok"),
+        ("migrate build", "bob", "requested"),
         ("migrate build", "bob", "ok"),
+        ("migrate jobs", "bob", "requested"),
         ("migrate jobs", "bob", "ok"),
         ("migrate check", "bob", "ok"),
     ]
