@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
 DEFAULT_TOOLFORGE_URL = "https://api.svc.tools.eqiad1.wikimedia.cloud:30003"
 LaxPath = Annotated[Path, Strict(False)]
@@ -88,6 +88,26 @@ class BotSettings(Section):
     log_lines_max: int = Field(200, ge=1)
 
 
+class LimitsSettings(Section):
+    """Rate limits, as ``limits`` writes them ("20/minute", "5 per 10 minutes")."""
+
+    commands: str = "20/minute"  # per person the chat service identifies
+    unidentified_commands: str = "5/minute"  # per nick not logged in
+    unidentified_total: str = "30/minute"  # all of those together, per platform
+    wrong_codes: str = "5 per 10 minutes"  # then confirm is locked for the rest of the window
+
+    @field_validator("commands", "unidentified_commands", "unidentified_total", "wrong_codes")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '20/minute'") from None
+        return value
+
+
 class StorageSettings(Section):
     url: str = ""  # empty: SQLite in data_dir
     data_dir: LaxPath = Path("data")
@@ -132,6 +152,7 @@ class HttpSettings(Section):
 
 class Config(Section):
     bot: BotSettings = BotSettings()
+    limits: LimitsSettings = LimitsSettings()
     storage: StorageSettings = StorageSettings()
     toolforge: ToolforgeSettings = ToolforgeSettings()
     directory: DirectorySettings = DirectorySettings()

@@ -35,6 +35,7 @@ class Context:
     runner: Runner
     prefix: str = ""
     is_admin: bool = False
+    limits: str = ""  # the rate limits in words, for help
 
     def hint(self, command_line: str) -> str:
         return f"{self.prefix}{command_line}"

@@ -21,11 +21,12 @@ from bot.commands import Command
 from bot.config import Config
 from bot.context import Context
 from bot.errors import ForgebotError, UsageError
-from bot.identity import resolve_account
+from bot.identity import LOCAL_PLATFORMS, resolve_account
 from bot.message import Message
 from bot.ordering import SpeakerQueues
 from bot.paste import Pastes
 from bot.pipeline import Pipeline, Reported, new_ref
+from bot.ratelimit import RateLimits
 from bot.registry import CommandRegistry
 from bot.reply import Reply
 from bot.services import Services
@@ -39,7 +40,15 @@ class Bot:
         self.config = config
         self.services = services
         self.registry = registry
-        self.pipeline = Pipeline(services, registry, config.bot.confirm_ttl_seconds)
+        limits = config.limits
+        self.limits = RateLimits(
+            commands=limits.commands,
+            unidentified_commands=limits.unidentified_commands,
+            unidentified_total=limits.unidentified_total,
+            wrong_codes=limits.wrong_codes,
+        )
+        ttl = config.bot.confirm_ttl_seconds
+        self.pipeline = Pipeline(services, registry, ttl, self.limits)
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
 
@@ -60,6 +69,15 @@ class Bot:
             line = await self._command_line(message)
             if line is None:
                 return None
+            verdict = self.limits.command(message.sender)
+            if not verdict.allowed and message.platform not in LOCAL_PLATFORMS:
+                log.info("rate limit: %s", message.sender.key() or message.sender.display)
+                if not verdict.first_refusal:
+                    return None  # told once already: silence until the window passes
+                raise UsageError(
+                    "you are sending commands faster than I answer them; I will listen to you "
+                    f"again in {verdict.retry_after:.0f} s (help says the limits)"
+                )
             return await self._dispatch(message, line)
         except ForgebotError as error:
             return Reply.error(error.sentence)
@@ -115,6 +133,7 @@ class Bot:
             runner=self.pipeline,
             prefix=prefix,
             is_admin=account is not None and account in self.config.bot.admins,
+            limits=self.limits.describe(),
         )
         return await self.pipeline.execute(ctx, command, invocation, confirmed=None)
 

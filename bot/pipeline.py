@@ -27,6 +27,7 @@ from bot.text import quote_user
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.ratelimit import RateLimits
     from bot.registry import CommandRegistry
     from bot.services import Services
     from bot.store import PendingConfirmation
@@ -50,11 +51,16 @@ def new_ref() -> str:
 
 class Pipeline:
     def __init__(
-        self, services: Services, registry: CommandRegistry, confirm_ttl_seconds: int
+        self,
+        services: Services,
+        registry: CommandRegistry,
+        confirm_ttl_seconds: int,
+        limits: RateLimits,
     ) -> None:
         self.services = services
         self.registry = registry
         self.confirm_ttl_seconds = confirm_ttl_seconds
+        self.limits = limits
 
     async def execute(
         self,
@@ -121,6 +127,11 @@ class Pipeline:
         return reply
 
     async def run_confirmed(self, ctx: Context, code: str) -> Reply:
+        audit = _Audit(self.services, ctx, CONFIRM, Invocation("confirm"))
+        locked = self.limits.confirm_locked(ctx.chat_key)
+        if not locked.allowed:
+            await audit.row("locked", f"code {quote_user(code, 12)}")
+            raise UsageError(_locked(locked.retry_after))
         pending = await self.services.store.confirmation_take(
             chat_key=ctx.chat_key, code=code, now=self.services.clock()
         )
@@ -129,9 +140,11 @@ class Pipeline:
                 f"there is no pending action with code {quote_user(code)} for you; "
                 "codes work once, only for whoever asked, and expire"
             )
-            await _Audit(self.services, ctx, CONFIRM, Invocation("confirm")).row(
-                "wrong code", f"code {quote_user(code, 12)}"
-            )
+            now_locked = self.limits.wrong_code(ctx.chat_key)
+            await audit.row("wrong code", f"code {quote_user(code, 12)}")
+            if now_locked:
+                lock = self.limits.confirm_locked(ctx.chat_key)
+                raise UsageError(f"{wrong}. {_locked(lock.retry_after)}")
             raise UsageError(wrong)
         command = self.registry.find(pending.command)
         if command is None or command.handler is None:
@@ -235,6 +248,13 @@ class _Audit:
             # The action happened (or failed) all the same: say so, keep the intent row.
             log.exception("audit row %s stays 'started': its outcome %s was not written",
                           self.started, result)  # fmt: skip
+
+
+def _locked(seconds: float) -> str:
+    return (
+        f"Too many wrong codes: confirm is locked for you for {seconds / 60:.0f} minutes "
+        f"({seconds:.0f} s); ask again for a new code then"
+    )
 
 
 class _Stale(ForgebotError):

@@ -17,6 +17,7 @@ async def _help(ctx: Context, inv: Invocation) -> Reply:
             (
                 Text.of(f"Commands (type {ctx.hint('help <command>')} for details):"),
                 Bullets(items),
+                Text.of(ctx.limits),
             ),
             summary="forgebot commands",
         )

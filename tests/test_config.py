@@ -100,7 +100,7 @@ def test_the_example_configuration_loads_and_names_every_table() -> None:
     config = load_config(example, env=env, adapters=config_models())
     assert set(config.adapters) == {"irc", "zulip", "slack"}
     text = example.read_text(encoding="utf-8")
-    for table in ("[bot]", "[storage]", "[toolforge]", "[directory]", "[gitlab]",
+    for table in ("[bot]", "[limits]", "[storage]", "[toolforge]", "[directory]", "[gitlab]",
                   "[migration]", "[http]", "[irc]", "[zulip]", "[slack]"):
         assert table in text
 

@@ -76,6 +76,16 @@ class Recipient:
 Guard = Callable[[str, Recipient, float], "str | Hold | None"]
 
 
+def _key(line: _Line) -> str:
+    """The queue a line waits in: its target, and in a channel also whom it answers, so
+    that the round robin is fair between people asking in one channel."""
+    target = irc_lower(line.target)
+    recipient = line.batch.recipient
+    if recipient is not None and is_channel(line.target):
+        return f"{target} {irc_lower(recipient.nick)}"
+    return target
+
+
 def _other_than(refused: Recipient | None) -> Callable[[Recipient | None], bool]:
     return lambda recipient: recipient != refused
 
@@ -128,8 +138,8 @@ class Outbox:
         done = asyncio.get_running_loop().create_future() if track else None
         batch = _Batch(origin, len(items), self.clock(), done, recipient=recipient)
         for item in items:
-            key = irc_lower(item.target)
-            self._queues.setdefault(key, deque()).append(_Line(item.target, item.text, batch))
+            line = _Line(item.target, item.text, batch)
+            self._queues.setdefault(_key(line), deque()).append(line)
         if not items and done is not None:
             done.set_result(None)
         self.wake()
@@ -263,8 +273,10 @@ class Outbox:
         return None
 
     def _pop(self) -> _Line | None:
-        # Round robin: one line per target in turn, so one long private
-        # answer cannot hold back a short reply in the channel.
+        # Round robin: one line per target (per asker, in a channel) in turn, so one
+        # long answer, or one person asking a lot, cannot hold back anyone else's. In a
+        # channel a reply is finished before the turn passes: interleaved lines of two
+        # answers would read as one.
         key = self._select()
         if key is None:
             return None
@@ -272,12 +284,14 @@ class Outbox:
         line = queue.popleft()
         if queue:
             self._queues[key] = queue
+            if is_channel(line.target) and queue[0].batch is line.batch:
+                self._queues.move_to_end(key, last=False)
         elif self.on_idle is not None and not is_channel(line.target):
             self.on_idle(line.target)
         return line
 
     def _push_back(self, line: _Line) -> None:
-        key = irc_lower(line.target)
+        key = _key(line)
         queue = self._queues.pop(key, deque())
         queue.appendleft(line)
         self._queues[key] = queue
