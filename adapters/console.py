@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from adapters.plain import bracket_badge, render_lines
@@ -67,8 +68,11 @@ class ConsoleAdapter:
         stdout: TextIO | None = None,
         colour: bool | None = None,
         operator: str | None = None,
+        local_commands: Callable[[str], list[str] | None] | None = None,
     ) -> None:
         self.bot = bot
+        # Lines the console answers itself (the sandbox's own commands), before the bot.
+        self.local_commands = local_commands
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() and self.stdout.isatty()
@@ -89,6 +93,10 @@ class ConsoleAdapter:
         """The lines printed for one input line (none for a blank line)."""
         if not line.strip():
             return []
+        if self.local_commands is not None:
+            answered = self.local_commands(line)
+            if answered is not None:
+                return answered
         # --as names the account; the audit log also names who typed it
         extra = {"operator": self.operator}
         message = Message("console", self.identity, line.rstrip("\n"), direct=True, extra=extra)

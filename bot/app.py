@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 # The sandbox's sample tools; the sandbox itself is imported only when asked for.
 SANDBOX_DATA = Path(__file__).parent / "toolforge" / "sandbox" / "tools.toml"
+# How much faster than real time the sandbox's world moves under --sandbox: a build
+# takes about a minute of simulated time, a few seconds at the console.
+SANDBOX_SPEED = 10.0
 
 
 def toolforge_client(config: Config) -> ToolforgeClient:
@@ -77,14 +80,20 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
     async with contextlib.AsyncExitStack() as stack:
         box: Sandbox | None = None
         if sandbox:
-            from bot.toolforge.sandbox import Sandbox
+            from bot.toolforge.sandbox import SANDBOX_TOKEN, Sandbox
 
             box = Sandbox(SANDBOX_DATA)
+            box.clock.run_in_real_time(SANDBOX_SPEED)
             url = await box.start()
             stack.push_async_callback(box.stop)
             config = config.replace(
                 toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
                 directory=config.directory.replace(file=config.directory.file or SANDBOX_DATA),
+                # the sandbox's offline GitLab holds the sample tools' repositories; never
+                # a real token there
+                gitlab=config.gitlab.replace(
+                    url=box.gitlab.url if box.gitlab else config.gitlab.url, token=SANDBOX_TOKEN
+                ),
             )
         bot = await stack.enter_async_context(open_bot(config))
         yield Running(bot, box)

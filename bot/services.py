@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -25,3 +26,6 @@ class Services:
     directory: MaintainerDirectory
     config: Config
     clock: Callable[[], datetime] = utcnow
+    # Waiting for the world to move on (a restarted job to settle); tests pass the
+    # sandbox's clock instead, so simulated time passes without real waiting.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep

@@ -1,6 +1,13 @@
-"""restart <tool> [job|web|all]: restart jobs through the jobs API, after confirmation."""
+"""restart <tool> [job|web|all]: restart jobs through the jobs API, after confirmation.
+
+A restart that the API accepts is not yet a job that runs: the reply says
+what the restarted jobs did in the following seconds (up, crash-looping
+again, or still starting).
+"""
 
 from __future__ import annotations
+
+import re
 
 from bot.commands import Arg, Invocation, Permission, command
 from bot.context import Context
@@ -8,6 +15,12 @@ from bot.errors import ToolforgeError, ToolforgeOutcomeUnknown, UsageError
 from bot.reply import Badge, Bullets, Inline, Reply, Strong, Text, Tone
 from bot.text import quote_user
 from bot.toolforge import Job
+
+WATCH_SECONDS = 30  # how long the reply waits for restarted jobs to settle
+POLL_SECONDS = 3
+STABLE_SECONDS = 10  # running this long after a restart counts as up
+_DURATION = re.compile(r"(\d+)([dhms])")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def _describe(inv: Invocation) -> str:
@@ -47,41 +60,92 @@ def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
     raise UsageError(f"{tool} has no job {quote_user(target)} (its jobs: {names})")
 
 
+def _seconds(duration: str) -> int:
+    return sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(duration))
+
+
+def _verdict(job: Job) -> str | None:
+    """``up`` or ``crashing`` once a restarted job has settled; None while it has not."""
+    if job.state == "failed" or (job.state == "pending" and job.restarts > 0):
+        return "crashing"
+    if job.state == "running" and _seconds(job.duration) >= STABLE_SECONDS:
+        return "up"
+    return None
+
+
+async def _watch(ctx: Context, tool: str, names: list[str]) -> dict[str, Job]:
+    """The restarted jobs as they stand once each has settled (or the watch is over)."""
+    client = ctx.services.toolforge
+    seen: dict[str, Job] = {}
+    for _ in range(WATCH_SECONDS // POLL_SECONDS):
+        await ctx.services.sleep(POLL_SECONDS)
+        for name in names:
+            if name not in seen or _verdict(seen[name]) is None:
+                try:
+                    seen[name] = await client.get_job(tool, name)
+                except ToolforgeError:
+                    continue
+        if all(name in seen and _verdict(seen[name]) for name in names):
+            break
+    return seen
+
+
+def _after(job: Job | None) -> tuple[str, Tone, str]:
+    """Badge word, tone and note for a restarted job, from what it did afterwards."""
+    verdict = None if job is None else _verdict(job)
+    if job is None:
+        return "restarted", Tone.WARN, "but I could not read it afterwards"
+    if verdict == "up":
+        return "restarted", Tone.OK, f"running for {job.duration}"
+    if verdict == "crashing":
+        why = ", ".join(job.status_messages) or job.state
+        return "crash-looping", Tone.ERROR, f"restarted, but it is crash-looping again ({why})"
+    hints = f" ({', '.join(job.status_messages)})" if job.status_messages else ""
+    return "restarted", Tone.WARN, f"still {job.state}{hints} after {WATCH_SECONDS} s"
+
+
 async def _restart(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
     client = ctx.services.toolforge
     chosen: list[Job] = inv.checked
-    lines: list[tuple[Inline, ...]] = []
-    done: list[str] = []
-    failed: list[str] = []
-    unknown: list[str] = []
+    failed: dict[str, str] = {}
+    unknown: dict[str, str] = {}  # a 5xx after the request: the service may have acted
     for job in chosen:
         try:
-            message = await client.restart_job(tool, job.name)
+            await client.restart_job(tool, job.name)
         except ToolforgeOutcomeUnknown as error:
-            unknown.append(f"{job.name}: {error.sentence}")
-            badge = Badge("may have restarted", Tone.WARN)
-            lines.append((Strong(job.name), " ", badge, f" {error.sentence}"))
-            continue
+            unknown[job.name] = error.sentence
         except ToolforgeError as error:
-            failed.append(f"{job.name}: {error.sentence}")
-            lines.append((Strong(job.name), " ", Badge("failed", Tone.ERROR), f" {error.sentence}"))
-            continue
-        done.append(job.name)
-        note = f" {message}" if message else ""
-        lines.append((Strong(job.name), " ", Badge("restarted", Tone.OK), note))
-    heading = f"Restart of {tool}: {len(done)} restarted" + "".join(
-        f", {n} {what}" for n, what in ((len(unknown), "unknown"), (len(failed), "failed")) if n
-    )
+            failed[job.name] = error.sentence
+    done = [job.name for job in chosen if job.name not in failed and job.name not in unknown]
+    after = await _watch(ctx, tool, done) if done else {}
+    lines: list[tuple[Inline, ...]] = []
+    crashing: list[str] = []
+    for job in chosen:
+        if job.name in unknown:
+            badge, note = Badge("may have restarted", Tone.WARN), unknown[job.name]
+        elif job.name in failed:
+            badge, note = Badge("failed", Tone.ERROR), failed[job.name]
+        else:
+            word, tone, note = _after(after.get(job.name))
+            badge = Badge(word, tone)
+            if word == "crash-looping":
+                crashing.append(job.name)
+        lines.append((Strong(job.name), " ", badge, f" {note}"))
+    counts = ((len(crashing), "crash-looping again"), (len(unknown), "unknown"),
+              (len(failed), "failed"))  # fmt: skip
+    heading = f"Restart of {tool}: {len(done)} restarted"
+    heading += "".join(f", {n} {what}" for n, what in counts if n)
     if unknown:
         heading += f" (check with {ctx.hint(f'status {tool}')})"
-    audit = "restarted " + (", ".join(done) or "nothing") + "".join(
-        f"; {what} {f}" for what, group in (("unknown", unknown), ("failed", failed)) for f in group
-    )
-    result = "unknown" if unknown else ("failed" if not done else "ok")
+    audit = "restarted " + (", ".join(done) or "nothing")
+    audit += "".join(f"; crash-looping again {name}" for name in crashing)
+    audit += "".join(f"; unknown {name}: {why}" for name, why in unknown.items())
+    audit += "".join(f"; failed {name}: {why}" for name, why in failed.items())
+    result = "unknown" if unknown else ("failed" if not done or crashing else "ok")
     return Reply(
         (Text.of(heading), Bullets(tuple(lines))),
-        is_error=not done,
+        is_error=not done or bool(crashing),
         summary=heading,
         meta={"audit": audit, "audit_result": result},
     )

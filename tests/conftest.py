@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -41,6 +42,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield box
     finally:
         await box.stop()
+    assert box.spec_violations == [], "the sandbox answered outside the OpenAPI documents"
 
 
 @pytest.fixture
@@ -50,12 +52,18 @@ async def make_bot(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[MakeBot]:
     async with contextlib.AsyncExitStack() as stack:
         made = 0
 
+        async def sleep(seconds: float) -> None:  # waiting moves the sandbox's clock
+            sandbox.advance(seconds)
+            await asyncio.sleep(0)
+
         async def make(**changes: Any) -> Bot:
             nonlocal made
             made += 1
             changes.setdefault("database_url", f"sqlite:///{tmp_path / f'bot{made}.sqlite3'}")
             config = sandbox_config(sandbox.base_url, tmp_path, **changes)
-            return await stack.enter_async_context(open_bot(config))
+            bot = await stack.enter_async_context(open_bot(config))
+            bot.services.sleep = sleep
+            return bot
 
         yield make
 

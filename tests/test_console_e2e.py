@@ -48,15 +48,25 @@ async def test_maintainer_restarts_after_confirming(bot: Bot, sandbox: Sandbox) 
     assert "This will restart every continuous job" in asked
     assert sandbox.restart_count("sample-crashloop", job) == 0, "nothing restarts before confirming"
     done = await say(bot, "alice", f"confirm {code_in(asked)}")
-    assert f"{job} [restarted]" in done
+    # The restart does not remove the crash's cause (only a new build would): the job comes
+    # back and crashes again, and the reply says so instead of claiming success.
+    assert f"{job} [crash-looping] restarted, but it is crash-looping again" in done
+    assert "exitcode 1" in done
     assert sandbox.restart_count("sample-crashloop", job) == 1
     events = await bot.services.store.audit_events(tool="sample-crashloop")
     assert [(e.action, e.actor_account, e.result) for e in reversed(events)] == [
         ("restart", "alice", "requested"),
-        ("restart", "alice", "ok"),
+        ("restart", "alice", "failed"),
     ]
     described = "restart every continuous job (web service included) of sample-crashloop"
     assert events[1].detail == f"{described}: {job}"
+
+
+async def test_a_restart_that_comes_up_is_reported_running(bot: Bot, sandbox: Sandbox) -> None:
+    asked = await say(bot, "carol", "restart sample-brokenbuild app")
+    done = await say(bot, "carol", f"confirm {code_in(asked)}")
+    assert "app [restarted] running for" in done
+    assert sandbox.job_state("sample-brokenbuild", "app") == "running"
 
 
 async def test_a_code_works_once_and_only_for_whoever_asked(bot: Bot, sandbox: Sandbox) -> None:

@@ -118,12 +118,25 @@ def test_job_parsing_is_lenient_with_old_and_broken_shapes() -> None:
 # -- changing things ----------------------------------------------------------
 
 
-async def test_restart_fixes_the_crash_loop_and_is_counted(
+async def test_a_restart_does_not_cure_a_crash_loop_but_a_new_build_does(
     client: ToolforgeClient, sandbox: Sandbox
 ) -> None:
     message = await client.restart_job("sample-crashloop", "irc-bot")
     assert "restarted" in message
     assert sandbox.restart_count("sample-crashloop", "irc-bot") == 1
+    job = await client.get_job("sample-crashloop", "irc-bot")
+    assert (job.state, job.status_messages) == ("pending", ("scheduling",))  # a new pod
+    sandbox.advance(30)
+    job = await client.get_job("sample-crashloop", "irc-bot")
+    assert job.state == "pending" and job.restarts >= 1, "the same image crashes again"
+
+    # The fix is on the repository's main branch: build it, restart onto the new image.
+    url = f"{sandbox.gitlab.url}/toolforge-repos/sample-crashloop" if sandbox.gitlab else ""
+    build_id = await client.start_build("sample-crashloop", url)
+    sandbox.advance(120)
+    assert (await client.get_build("sample-crashloop", build_id)).state == "ok"
+    await client.restart_job("sample-crashloop", "irc-bot")
+    sandbox.advance(60)
     job = await client.get_job("sample-crashloop", "irc-bot")
     assert (job.state, job.restarts) == ("running", 0)
 

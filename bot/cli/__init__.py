@@ -29,7 +29,8 @@ async def _console(args: argparse.Namespace) -> int:
         print("forgebot console: say who you are with --as ACCOUNT", file=sys.stderr)
         return 2
     async with running_bot(_config(args), sandbox=args.sandbox) as running:
-        await ConsoleAdapter(running.bot, account).run()
+        local = running.sandbox.console_command if running.sandbox else None
+        await ConsoleAdapter(running.bot, account, local_commands=local).run()
     return 0
 
 
@@ -123,10 +124,15 @@ async def _audit(args: argparse.Namespace) -> int:
 async def _sandbox(args: argparse.Namespace) -> int:
     from bot.toolforge.sandbox import Sandbox
 
-    box = Sandbox(args.data, require_token=args.token, build_step_seconds=args.build_step or None)
+    box = Sandbox(args.data, require_token=args.token)
+    box.clock.run_in_real_time(args.speed)
     box.latency = args.latency
     url = await box.start(args.host, args.port)
-    print(f"Toolforge sandbox at {url} with {', '.join(box.tools)} (Ctrl-C to stop)", flush=True)
+    gitlab = f", GitLab at {box.gitlab.url}" if box.gitlab else ""
+    print(
+        f"Toolforge sandbox at {url} with {', '.join(box.tools)}{gitlab} (Ctrl-C to stop)",
+        flush=True,
+    )
     try:
         await asyncio.Event().wait()
     finally:
@@ -188,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     box.add_argument("--token", default=None, help="require this bearer token")
     box.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     box.add_argument(
-        "--build-step", type=float, default=5.0, help="seconds per build stage (0: never)"
+        "--speed", type=float, default=1.0, help="simulated seconds per real second (0: still)"
     )
 
     sub.add_parser(

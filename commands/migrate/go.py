@@ -88,7 +88,7 @@ async def _go(ctx: Context, inv: Invocation) -> Reply:
 async def _check_jobs(ctx: Context, migration: Migration) -> Reply:
     state, plan = migration.state, migration.plan
     assert plan is not None
-    healthy, rows = await steps.check_jobs(ctx.services.toolforge, plan)
+    healthy, rows = await steps.check_jobs(ctx.services.toolforge, plan, ctx.services.sleep)
     if healthy:
         state.done.append("check")
         state.step = next_step(state, migration.actions)

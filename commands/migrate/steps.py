@@ -6,6 +6,8 @@ happened; failures raise the services' own errors (a sentence each).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ from bot.redact import redact, redact_lines
 from bot.repos.location import GitLabLocation
 
 if TYPE_CHECKING:
-    from bot.toolforge import Build, ToolforgeClient
+    from bot.toolforge import Build, Job, ToolforgeClient
 
 LOG_EXCERPT_LINES = 12
 
@@ -96,9 +98,32 @@ async def restart_web(client: ToolforgeClient, tool: str, job: str) -> str:
     return await client.restart_job(tool, job)
 
 
-async def check_jobs(client: ToolforgeClient, plan: Plan) -> tuple[bool, list[tuple[str, str]]]:
-    """Whether every planned job exists on the new image and is not failing."""
-    current = {j.name: j for j in await client.list_jobs(plan.tool)}
+CHECK_POLLS, CHECK_POLL_SECONDS = 10, 3  # a new pod needs some seconds to show how it does
+
+
+def _starting(job: Job) -> bool:
+    """A continuous job whose new pod has not yet shown whether it stays up."""
+    if job.job_type != "continuous" or job.restarts > 0:
+        return False
+    return job.state == "pending" or (job.state == "running" and _seconds(job.duration) < 10)
+
+
+def _seconds(duration: str) -> int:
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", duration))
+
+
+async def check_jobs(
+    client: ToolforgeClient, plan: Plan, sleep: Callable[[float], Awaitable[None]]
+) -> tuple[bool, list[tuple[str, str]]]:
+    """Whether every planned job exists on the new image and is not failing, once the
+    continuous ones have had a few seconds to start (or crash)."""
+    planned = {job.name for job in plan.jobs}
+    for _ in range(CHECK_POLLS):
+        current = {j.name: j for j in await client.list_jobs(plan.tool)}
+        if not any(_starting(job) for name, job in current.items() if name in planned):
+            break
+        await sleep(CHECK_POLL_SECONDS)
     rows: list[tuple[str, str]] = []
     healthy = True
     for job in plan.jobs:
@@ -109,8 +134,9 @@ async def check_jobs(client: ToolforgeClient, plan: Plan) -> tuple[bool, list[tu
         elif found.image.rsplit("/", 2)[-2:] != job.image.rsplit("/", 2)[-2:]:
             rows.append((job.name, f"still on {found.image}"))
             healthy = False
-        elif found.state == "failed" or found.restarts > 2:
-            rows.append((job.name, f"{found.state}, {found.restarts} restarts"))
+        elif found.state == "failed" or (found.state == "pending" and found.restarts > 0):
+            why = ", ".join(found.status_messages) or found.state
+            rows.append((job.name, f"crash-looping ({why})" if found.restarts else why))
             healthy = False
         else:
             rows.append((job.name, found.state))

@@ -11,7 +11,7 @@ from bot.migration.plan import plan_for
 from bot.repos import inspect_repository
 from bot.repos.location import parse_location
 from bot.repos.merge_request import open_merge_request
-from tests.fakes.gitlab_server import FakeGitLab
+from bot.toolforge.sandbox import FakeGitLab
 
 from .samples import EXPECTED, GRID_CRONTAB, GRID_TOOL, SAMPLES
 

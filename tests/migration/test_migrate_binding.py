@@ -18,9 +18,8 @@ import pytest
 
 from bot.config import GitLabSettings
 from bot.core import Bot
-from bot.toolforge.sandbox import Sandbox
+from bot.toolforge.sandbox import FakeGitLab, Sandbox
 from tests.conftest import MakeBot
-from tests.fakes.gitlab_server import FakeGitLab
 from tests.migration.test_migrate_conversation import confirm, say
 
 TOKEN = "bot-token"

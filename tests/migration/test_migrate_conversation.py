@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,8 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.config import GitLabSettings
 from bot.core import Bot
-from bot.toolforge.sandbox import Sandbox
+from bot.toolforge.sandbox import FakeGitLab, Sandbox
 from tests.conftest import ENVVARS_FAULTS, MakeBot, break_envvars
-from tests.fakes.gitlab_server import FakeGitLab
 
 LEGACY_REPO = {
     "requirements.txt": "requests\n",
@@ -27,13 +25,10 @@ LEGACY_REPO = {
 
 
 @pytest.fixture
-async def gitlab(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGitLab]:
-    server = FakeGitLab()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+def gitlab(sandbox: Sandbox) -> FakeGitLab:
+    """The sandbox's own GitLab: its builds clone what the migration commits there."""
+    assert sandbox.gitlab is not None
+    return sandbox.gitlab
 
 
 async def _bot(make_bot: MakeBot, db: Path, gitlab: FakeGitLab, **changes: Any) -> Bot:
@@ -86,6 +81,7 @@ async def test_full_migration_across_a_restart(
     bot = await _bot(make_bot, db, gitlab)  # a restart: a new bot on the same database
     status = await say(bot, "bob", "migrate status")
     assert "now at 'build'" in status and "mr ✓" in status
+    assert "merged" in sandbox.merge("sample-legacy")  # the maintainer merges it in GitLab
 
     started_build = await confirm(bot, "bob", await say(bot, "bob", "migrate go"))
     assert "Build sample-legacy-buildpacks-pipelinerun-" in started_build
@@ -105,6 +101,8 @@ async def test_full_migration_across_a_restart(
     checked = await say(bot, "bob", "migrate go")
     assert "All new jobs are up." in checked
     assert "The migration is complete." in checked
+    relay = await bot.services.toolforge.get_job("sample-legacy", "irc-relay")
+    assert (relay.state, relay.restarts) == ("running", 0)
 
     events = await bot.services.store.audit_events(tool="sample-legacy")
     assert [(e.action, e.actor_account, e.result) for e in reversed(events)] == [
@@ -251,3 +249,27 @@ async def test_a_repository_named_in_chat_must_be_on_the_configured_gitlab(
         assert gitlab.requests, "a bare group/project is read from the configured GitLab"
     finally:
         await other.stop()
+
+
+async def test_building_before_merging_gives_jobs_that_crash(
+    make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    """The image is built from the main branch: without the merge request's Procfile the
+    launcher finds no 'irc-relay' process, and the check says so instead of passing."""
+    gitlab.add_project(
+        "toolforge-repos/sample-legacy", LEGACY_REPO, writers={"maintainer-token"},
+        executable={"bin/relay.sh"},
+    )  # fmt: skip
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
+    await say(bot, "bob", "migrate sample-legacy")
+    await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
+    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # the merge request...
+    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # ...not merged: build
+    sandbox.advance_builds(5)
+    assert "succeeded" in await say(bot, "bob", "migrate status")
+    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # load the jobs
+    checked = await say(bot, "bob", "migrate go")
+    assert "Some jobs are not right yet" in checked
+    assert "irc-relay" in checked and "crash-looping (restarted" in checked
+    logs = await bot.services.toolforge.job_logs("sample-legacy", "irc-relay", 5)
+    assert 'exec: "irc-relay": executable file not found' in logs[-1].message

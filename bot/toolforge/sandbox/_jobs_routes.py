@@ -1,35 +1,49 @@
-"""The jobs API (``/jobs/v1/...``) of the sandbox."""
+"""The jobs API (``/jobs/v1/...``) of the sandbox; every route also takes a trailing slash."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from bot.toolforge.sandbox._jobspec import PREBUILT_IMAGES, image_url, render_job, validate_job
-from bot.toolforge.sandbox._state import STATE, ApiError, JobRecord, SandboxState, ToolState
+from bot.toolforge.sandbox import _images, _jobspec, _quota, _streams
+from bot.toolforge.sandbox._gateway import CALLER
+from bot.toolforge.sandbox._newjob import DetailError, check_name, parse_new_job
+from bot.toolforge.sandbox._openapi import spec_json
+from bot.toolforge.sandbox._state import ApiError, JobRecord, ToolState
+from bot.toolforge.sandbox._world import WORLD, World
 
 routes = web.RouteTableDef()
 _JOBS = "/jobs/v1/tool/{tool}/jobs"
 _JOB = "/jobs/v1/tool/{tool}/jobs/{name}"
-_QUOTA: list[tuple[str, list[tuple[str, str, str | None]]]] = [
-    ("Running jobs", [("Total running jobs at once (Kubernetes pods)", "10", "1"),
-                      ("Running one-off and cron jobs", "15", "0"),
-                      ("CPU", "4.0", "0.5"), ("Memory", "8.0Gi", "0.5Gi")]),
-    ("Per-job limits", [("CPU", "1.0", None), ("Memory", "4.0Gi", None)]),
-    ("Job definitions", [("Cron jobs", "50", "5"),
-                         ("Continuous jobs (including web services)", "3", "1")]),
-]  # fmt: skip
+_OUT_OF_SYNC = (
+    "The running version of job '{}' is different from what was configured, "
+    "please recreate or redeploy."
+)
+_TRUE = ("true", "1", "yes", "on", "t", "y")
+
+
+def _route(method: str, path: str):  # type: ignore[no-untyped-def]
+    """Register a handler for ``path`` and ``path/`` (the API takes both, without redirect)."""
+
+    def register(handler):  # type: ignore[no-untyped-def]
+        routes.route(method, path)(handler)
+        routes.route(method, path + "/")(handler)
+        return handler
+
+    return register
 
 
 def _messages(info: list[str] | None = None, warning: list[str] | None = None) -> dict[str, Any]:
     return {"info": info or [], "warning": warning or [], "error": []}
 
 
-def _tool(request: web.Request) -> tuple[SandboxState, ToolState]:
-    state = request.app[STATE]
-    return state, state.tool(request.match_info["tool"])
+def _context(request: web.Request) -> tuple[World, datetime, ToolState]:
+    world = request.app[WORLD]
+    now = world.now()
+    return world, now, world.tool(request.match_info["tool"])
 
 
 def _job(tool: ToolState, name: str) -> JobRecord:
@@ -38,175 +52,222 @@ def _job(tool: ToolState, name: str) -> JobRecord:
     return tool.jobs[name]
 
 
-async def _body(request: web.Request) -> Any:
+def _user(request: web.Request, tool: ToolState) -> str:
+    return str(request.get(CALLER) or tool.name)
+
+
+def _include_unset(request: web.Request) -> bool:
+    return request.query.get("include_unset", "true").lower() in _TRUE
+
+
+async def read_json(request: web.Request) -> Any:
+    """The body as FastAPI reads it: bad JSON is a 422, undecodable bytes a 400."""
+    raw = await request.read()
+    if not raw:
+        raise DetailError([{"type": "missing", "loc": ["body"], "msg": "Field required",
+                            "input": None}])  # fmt: skip
     try:
-        return await request.json()
-    except json.JSONDecodeError:
-        raise ApiError(422, "the body is not valid JSON") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _ParseError() from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DetailError([{"type": "json_invalid", "loc": ["body", error.pos],
+                            "msg": "JSON decode error", "input": {},
+                            "ctx": {"error": error.msg}}]) from None  # fmt: skip
 
 
-def _known_images(state: SandboxState) -> set[str]:
-    images = {str(r.spec.get("imagename")) for t in state.tools.values() for r in t.jobs.values()}
-    for tool in state.tools.values():
-        for build in tool.builds:
-            if build.data["status"] == "BUILD_SUCCESS":
-                images.add(f"tool-{tool.name}/{build.data['parameters']['image_name']}:latest")
-    return images
+class _ParseError(ApiError):
+    def __init__(self) -> None:
+        super().__init__(400, "There was an error parsing the body")
+
+    def response(self) -> web.Response:
+        return web.json_response({"detail": self.message}, status=400)
 
 
-def _initial_status(job_type: str) -> dict[str, Any]:
-    short = "pending" if job_type == "scheduled" else "running"
-    return {"short": short, "duration": "0s", "messages": [], "up_to_date": True}
+async def _new_job(request: web.Request, tool: ToolState) -> dict[str, Any]:
+    job = _jobspec.normalise(parse_new_job(await read_json(request)))
+    _jobspec.check_model(tool.name, job)
+    return job
 
 
-@routes.get(_JOBS)
-@routes.get(_JOBS + "/")
+def _start(world: World, tool: ToolState, record: JobRecord, now: datetime) -> None:
+    if record.job_type == "scheduled":
+        world.runtime.schedule_next(tool, record, now)
+    else:
+        world.runtime.start_pod(tool, record, now)
+
+
+def _show(world: World, tool: ToolState, record: JobRecord, now: datetime, unset: bool):
+    return _jobspec.render_job(world.state, tool.name, record, now, unset)
+
+
+@_route("GET", _JOBS)
 async def list_jobs(request: web.Request) -> web.Response:
-    state, tool = _tool(request)
-    unset = request.query.get("include_unset", "true").lower() != "false"
-    jobs = [render_job(tool.name, record, unset) for record in tool.jobs.values()]
-    return web.json_response({"jobs": jobs, "messages": _messages()})
+    world, now, tool = _context(request)
+    unset = _include_unset(request)
+    jobs = [_show(world, tool, record, now, unset) for record in tool.jobs.values()]
+    warnings = [_OUT_OF_SYNC.format(r.name) for r in tool.jobs.values() if not r.up_to_date]
+    return web.json_response({"jobs": jobs, "messages": _messages(warning=warnings)})
 
 
-@routes.post(_JOBS)
-@routes.post(_JOBS + "/")
-@routes.put(_JOBS)
+@_route("POST", _JOBS)
+@_route("PUT", _JOBS)
 async def create_job(request: web.Request) -> web.Response:
-    state, tool = _tool(request)
-    spec = validate_job(tool.name, await _body(request), _known_images(state))
-    existing = tool.jobs.get(spec["name"])
-    finished_one_off = (
-        existing is not None
-        and existing.spec.get("job_type") == "one-off"
-        and (existing.status.get("short") in ("succeeded", "failed"))
-    )
-    if existing is not None and not finished_one_off:
-        raise ApiError(409, f"A job with the name {spec['name']} already exists")
-    record = JobRecord(spec, _initial_status(spec["job_type"]))
-    tool.jobs[spec["name"]] = record
-    # The real API answers with the job *before* resolving defaults (toolforge-api.md §2.3).
-    shown = render_job(tool.name, record)
-    shown.update(mount="none", filelog=False, filelog_stdout=None, filelog_stderr=None)
-    shown.update(status_short="Unknown", status={"short": "unknown", "messages": []})
+    world, now, tool = _context(request)
+    job = await _new_job(request, tool)
+    existing = tool.jobs.get(job["name"])
+    if existing is not None:
+        shown = _show(world, tool, existing, now, True)
+        if shown["status_short"].lower() != "completed":
+            raise ApiError(409, f"A job with the name {job['name']} already exists")
+        del tool.jobs[existing.name]  # a completed one-off job makes way
+    _jobspec.check_runtime(world.state, tool, job)
+    _quota.check_definitions(tool, job)
+    record = JobRecord(job, created=now)
+    tool.jobs[record.name] = record
+    _start(world, tool, record, now)
+    tool.event(now, "created", record.name, _user(request, tool), f"Job {record.name} created")
+    shown = _jobspec.as_created(_show(world, tool, record, now, True), job)
     return web.json_response({"job": shown, "messages": _messages()}, status=201)
 
 
-@routes.patch(_JOBS)
-@routes.patch(_JOBS + "/")
+@_route("PATCH", _JOBS)
 async def upsert_job(request: web.Request) -> web.Response:
-    state, tool = _tool(request)
-    spec = validate_job(tool.name, await _body(request), _known_images(state))
-    name = spec["name"]
+    """``jobs load``: create, update, or leave alone; the answer says which."""
+    world, now, tool = _context(request)
+    job = await _new_job(request, tool)
+    name = str(job["name"])
     existing = tool.jobs.get(name)
-    if existing is None:
-        tool.jobs[name] = JobRecord(spec, _initial_status(spec["job_type"]))
-        message, changed = f"Job {name} created in storage and runtime", True
-    elif spec["job_type"] == "one-off":
+    user = _user(request, tool)
+    if job["job_type"] == "one-off":
         message, changed = "OneOffJobs can't be updated, delete and recreate it instead", False
-    elif existing.spec == spec:
+    elif existing is None:
+        _jobspec.check_runtime(world.state, tool, job)
+        _quota.check_definitions(tool, job)
+        record = JobRecord(job, created=now)
+        tool.jobs[name] = record
+        _start(world, tool, record, now)
+        message, changed = f"Job {name} created in storage and runtime", True
+        tool.event(now, "created", name, user, message)
+    elif existing.spec == job and existing.up_to_date:
         message, changed = f"Job {name} is already up to date", False
     else:
-        existing.spec = spec
-        existing.status = _initial_status(spec["job_type"])
-        existing.status_short = None
-        message, changed = f"Job {name} was updated in storage and runtime", True
+        same = existing.spec == job
+        if not same:
+            _jobspec.check_runtime(world.state, tool, job)
+            _quota.check_definitions(tool, job)
+        existing.spec, existing.up_to_date = job, True
+        if existing.job_type != "scheduled" or not same:
+            _start(world, tool, existing, now)
+        where = "runtime only" if same else "storage and runtime"
+        message, changed = f"Job {name} was updated in {where}", True
+        tool.event(now, "updated", name, user, message)
     return web.json_response({"job_changed": changed, "messages": _messages([message])})
 
 
-@routes.delete(_JOBS)
-@routes.delete(_JOBS + "/")
+@_route("DELETE", _JOBS)
 async def flush_jobs(request: web.Request) -> web.Response:
-    _, tool = _tool(request)
+    _, now, tool = _context(request)
+    for name in list(tool.jobs):
+        tool.event(now, "deleted", name, _user(request, tool), f"Job {name} deleted")
     tool.jobs.clear()
     return web.json_response({"messages": _messages()})
 
 
-@routes.get(_JOB)
+@_route("GET", _JOB)
 async def get_job(request: web.Request) -> web.Response:
-    _, tool = _tool(request)
-    name = request.match_info["name"]
-    record = _job(tool, name)
-    unset = request.query.get("include_unset", "true").lower() != "false"
-    warnings = []
-    if not record.status.get("up_to_date", True):
-        warnings.append(
-            f"The running version of job '{name}' is different from what was configured, "
-            "please recreate or redeploy."
-        )
-    body = {"job": render_job(tool.name, record, unset), "messages": _messages(warning=warnings)}
+    world, now, tool = _context(request)
+    record = _job(tool, request.match_info["name"])
+    warnings = [] if record.up_to_date else [_OUT_OF_SYNC.format(record.name)]
+    body = {"job": _show(world, tool, record, now, _include_unset(request)),
+            "messages": _messages(warning=warnings)}  # fmt: skip
     return web.json_response(body)
 
 
-@routes.delete(_JOB)
+@_route("DELETE", _JOB)
 async def delete_job(request: web.Request) -> web.Response:
-    _, tool = _tool(request)
-    name = request.match_info["name"]
-    _job(tool, name)
-    del tool.jobs[name]
+    _, now, tool = _context(request)
+    record = _job(tool, request.match_info["name"])
+    del tool.jobs[record.name]
+    tool.event(now, "deleted", record.name, _user(request, tool), f"Job {record.name} deleted")
     return web.json_response({"messages": _messages()})
 
 
-@routes.post(_JOB + "/restart")
+@_route("POST", _JOB + "/restart")
 async def restart_job(request: web.Request) -> web.Response:
-    _, tool = _tool(request)
-    name = request.match_info["name"]
-    record = _job(tool, name)
-    job_type = record.spec.get("job_type")
-    if job_type == "one-off":
+    """Continuous: a new pod from the same definition (a crash's cause stays); scheduled: a
+    run now. Either way the image is looked up again, so a new build is picked up."""
+    world, now, tool = _context(request)
+    record = _job(tool, request.match_info["name"])
+    if record.job_type == "one-off":
         raise ApiError(400, "Unable to restart a one-off job")
-    # Continuous: a rolling restart; scheduled: a run is triggered now. Either way it runs.
-    record.status = {**_initial_status("continuous"), "up_to_date": True}
-    record.status_short = None
-    tool.restarts[name] += 1
-    return web.json_response({"messages": _messages([f"Job '{name}' has been restarted"])})
+    if record.job_type == "scheduled":
+        record.last_schedule = now
+    world.runtime.start_pod(tool, record, now)
+    tool.restarts[record.name] += 1
+    tool.event(now, "restarted", record.name, _user(request, tool))
+    return web.json_response({"messages": _messages()})
 
 
-@routes.get(_JOB + "/logs")
+@_route("GET", _JOB + "/logs")
 async def stream_job_logs(request: web.Request) -> web.StreamResponse:
-    """The jobs API's own (older) log endpoint: NDJSON as ``text/plain``."""
-    _, tool = _tool(request)
-    name = request.match_info["name"]
-    if name in tool.jobs and render_job(tool.name, tool.jobs[name])["filelog"]:
+    """The jobs API's own (older) log endpoint: NDJSON as ``text/plain``, live with follow."""
+    _, _, tool = _context(request)
+    name = check_name(request.match_info["name"])
+    if name in tool.jobs and _jobspec.resolved_filelog(tool.jobs[name].spec):
         raise ApiError(
             404,
             f"Job '{name}' has file logging enabled, which is incompatible with the logs command",
         )
+    try:
+        lines = int(request.query.get("lines", "500"))
+    except ValueError:
+        raise ApiError(400, "Unable to parse lines as integer") from None
+    if lines > 5000:
+        raise ApiError(400, f"Requested number of {lines} lines is over limit of 5000")
     entries = tool.logs.get(name, [])
     if not entries:
         raise ApiError(404, f"Job '{name}' does not have any logs available")
-    lines = int(request.query.get("lines", "500"))
-    text = "".join(json.dumps(entry) + "\n" for entry in entries[-lines:])
-    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+    backlog = list(entries[-lines:])
+    response = await _streams.open_stream(request, "text/plain; charset=utf8")
+    if request.query.get("follow", "") != "true":
+        return await _streams.follow(request, response, lambda: (backlog, True), _streams.ndjson)
+    fetch = _streams.tail(request.app[WORLD], lambda: tool.logs.get(name, []), backlog)
+    return await _streams.follow(request, response, fetch, _streams.ndjson)
 
 
-@routes.get("/jobs/v1/tool/{tool}/images")
+@_route("GET", "/jobs/v1/tool/{tool}/images")
 async def list_images(request: web.Request) -> web.Response:
-    state, tool = _tool(request)
+    _, _, tool = _context(request)
     images = [
-        {"shortname": short, "image": image_url(short)}
-        for short, status in sorted(PREBUILT_IMAGES.items())
+        {"shortname": short, "image": _images.prebuilt_url(short)}
+        for short, status in sorted(_images.PREBUILT_IMAGES.items())
         if status == "stable"
     ]
+    seen: set[str] = set()
     for build in tool.builds:
-        short = f"tool-{tool.name}/{build.data['parameters']['image_name']}:latest"
-        if build.data["status"] == "BUILD_SUCCESS" and short not in [
-            i["shortname"] for i in images
-        ]:
+        short = f"tool-{tool.name}/{build.image_name}:latest"
+        if build.status == "BUILD_SUCCESS" and short not in seen:
+            seen.add(short)
             images.append({"shortname": short, "image": build.data["destination_image"]})
     return web.json_response({"images": images, "messages": _messages()})
 
 
-@routes.get("/jobs/v1/tool/{tool}/quotas")
+@_route("GET", "/jobs/v1/tool/{tool}/quotas")
 async def quotas(request: web.Request) -> web.Response:
-    _tool(request)
-    categories = [
-        {"name": name, "items": [{"name": n, "limit": lim, "used": u} for n, lim, u in items]}
-        for name, items in _QUOTA
-    ]
-    return web.json_response({"quota": {"categories": categories}, "messages": _messages()})
+    _, _, tool = _context(request)
+    quota = {"categories": _quota.categories(tool)}
+    return web.json_response({"quota": quota, "messages": _messages()})
 
 
 @routes.get("/jobs/v1/healthz")
 async def healthz(request: web.Request) -> web.Response:
     body = {"health": {"status": "OK", "message": "OK"}, "messages": _messages()}
     return web.json_response(body)
+
+
+@routes.get("/jobs/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(text=spec_json("jobs"), content_type="application/json")

@@ -1,143 +1,153 @@
-"""Jobs the way the jobs API resolves, validates and shows them (toolforge-api.md §2.2-2.5)."""
+"""Jobs the way the jobs API resolves, checks and shows them (toolforge-api.md §2.2-2.5)."""
 
 from __future__ import annotations
 
-import random
-import re
+from datetime import datetime
 from typing import Any
 
-from bot.toolforge.sandbox._state import ApiError, JobRecord
+from bot.toolforge.sandbox import _images, _status
+from bot.toolforge.sandbox._cron import CronError, api_error, parse_schedule
+from bot.toolforge.sandbox._newjob import quantity
+from bot.toolforge.sandbox._state import ApiError, JobRecord, SandboxState, ToolState
 
-_REGISTRY = "docker-registry.tools.wmflabs.org"
-# short name -> state; the sandbox's image-config.
-PREBUILT_IMAGES = {
-    "bookworm": "stable",
-    "bullseye": "deprecated",
-    "node20": "stable",
-    "php7.4": "deprecated",
-    "php8.2": "stable",
-    "python3.9": "deprecated",
-    "python3.11": "stable",
-    "python3.13": "stable",
-}
-_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_BUILT_IMAGE = re.compile(r"^(tools-harbor\.wmcloud\.org/)?tool-[a-z0-9-]+/[a-z0-9._-]+:[\w.-]+")
-_QUANTITY = re.compile(r"^([0-9.]+)(Ki|Mi|Gi|Ti|K|M|G|T|m)?$")
-_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "K": 1e3, "M": 1e6, "G": 1e9}
-_MACROS = {
-    "@hourly": "0 * * * *",
-    "@daily": "0 0 * * *",
-    "@weekly": "0 0 * * 0",
-    "@monthly": "0 0 1 * *",
-    "@yearly": "0 0 1 1 *",
-}
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
-_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$|^[a-z]{3}$")
-_JOB_KEYS = {
-    "name", "cmd", "imagename", "job_type", "filelog", "filelog_stdout", "filelog_stderr",
-    "emails", "mount", "memory", "cpu", "retry", "schedule", "timeout", "continuous",
-    "replicas", "port", "port_protocol", "publish", "health_check",
-}  # fmt: skip
+MAX_MEMORY, MAX_MEMORY_TEXT = 4 * 2**30, "4Gi"  # the tools' LimitRange, per container
+MAX_CPU, MAX_CPU_TEXT = 1.0, "1"
+FRONT_DOMAIN = "toolforge.org"
 
 
-def image_url(short: str) -> str:
-    return f"{_REGISTRY}/toolforge-{short.replace('.', '')}-sssd-web:latest"
+def is_build_image(imagename: str) -> bool:
+    rest = imagename.split("@", 1)[0]
+    if "/" in rest and "." in rest.split("/", 1)[0]:
+        rest = rest.split("/", 1)[1]
+    return "/" in rest and rest.startswith("tool-")
 
 
-def is_prebuilt(image: str) -> bool:
-    return image in PREBUILT_IMAGES
-
-
-def image_state(image: str) -> str:
-    if is_prebuilt(image):
-        return PREBUILT_IMAGES[image]
-    return "stable" if _BUILT_IMAGE.match(image) else "unknown"
-
-
-def job_type_of(spec: dict[str, Any]) -> str:
-    if spec.get("job_type"):
-        return str(spec["job_type"])
-    if spec.get("continuous"):
-        return "continuous"
-    return "scheduled" if spec.get("schedule") else "one-off"
-
-
-def schedule_actual(tool: str, job: str, schedule: str) -> str:
-    """Macros get fixed random fields, seeded like the real API with ``"<tool> <job>"``."""
-    if schedule not in _MACROS:
-        return schedule
-    rng = random.Random(f"{tool} {job}")
-    fields = _MACROS[schedule].split()
-    for index, (low, high) in enumerate(_CRON_RANGES):
-        if fields[index] != "*":
-            fields[index] = str(rng.randint(low, high))
-    return " ".join(fields)
-
-
-def _quantity(value: str, what: str) -> float:
-    found = _QUANTITY.match(str(value).strip())
-    if not found:
-        raise ApiError(400, f"Unable to parse {what} quantity '{value}'")
-    number, unit = float(found.group(1)), found.group(2) or ""
-    if what == "cpu":
-        return number / 1000 if unit == "m" else number
-    return number * _UNITS.get(unit, 1) / 2**30
-
-
-def _decimal(value: float) -> str:
-    return str(round(value, 3))
+def resolved_filelog(spec: dict[str, Any]) -> bool:
+    """File logging: as set, else on for pre-built images and off for build-service ones."""
+    if "filelog" in spec:
+        return bool(spec["filelog"])
+    return not is_build_image(str(spec["imagename"]))
 
 
 def normalise_memory(value: str) -> str:
     """``512Mi`` -> ``0.5Gi``, ``1Gi`` -> ``1.0Gi``, as the jobs API echoes it."""
-    return _decimal(_quantity(value, "memory")) + "Gi"
+    return f"{float(round(quantity(value) / 2**30, 3))}Gi"
 
 
 def normalise_cpu(value: str) -> str:
-    return _decimal(_quantity(value, "cpu"))
+    return str(float(round(quantity(value), 3)))
 
 
-def _legacy_status(job_type: str, status: dict[str, Any]) -> str:
-    short = status.get("short")
-    if short == "running":
-        return "Running" if job_type == "continuous" else f"Running for {status.get('duration')}"
-    if short == "pending":
-        restarted = any("restarted" in str(m) for m in status.get("messages", []))
-        return (
-            "Not running" if restarted or job_type == "continuous" else "Waiting for scheduled time"
+def _pydantic_error(model: str, message: str, job: dict[str, Any]) -> ApiError:
+    """A core model's ValueError as the API's error handler prints the pydantic error."""
+    shown = repr(job)
+    if len(shown) > 50:
+        shown = shown[:25] + "..." + shown[-24:]
+    return ApiError(
+        400,
+        f"1 validation error for {model}\n  Value error, {message} "
+        f"[type=value_error, input_value={shown}, input_type=dict]",
+    )
+
+
+def normalise(spec: dict[str, Any]) -> dict[str, Any]:
+    """The stored form: quantities as the API writes them back."""
+    job = dict(spec)
+    for key, write in (("memory", normalise_memory), ("cpu", normalise_cpu)):
+        if job.get(key):
+            job[key] = write(str(job[key]))
+    return job
+
+
+def check_model(tool: str, job: dict[str, Any]) -> None:
+    """The core models' own checks (400s), in the order the API runs them."""
+    build_image = is_build_image(str(job["imagename"]))
+    if not build_image and job.get("mount") == "none":
+        raise _pydantic_error(
+            "CommonJob", "Mount type none is only supported for build service images", job
         )
-    if short == "succeeded":
-        previous = status.get("previous_schedule")
-        return f"Last schedule time: {previous}" if previous else "Completed"
-    return "Failed" if short == "failed" else "Unknown"
+    if job.get("filelog") and "mount" in job and job["mount"] != "all":
+        raise _pydantic_error("CommonJob", "File logging is only available with --mount=all", job)
+    if job["job_type"] == "scheduled":
+        try:
+            parse_schedule(str(job["schedule"]), tool, str(job["name"]))
+        except CronError as error:
+            raise ApiError(400, api_error(str(job["schedule"]), error)) from None
+    if job["job_type"] == "continuous":
+        if job.get("publish"):
+            if job.get("port") is None:
+                raise _pydantic_error("ContinuousJob", "publish requires port to be set", job)
+            if job.get("port_protocol", "tcp") != "tcp":
+                message = "publish requires port_protocol set to tcp"
+                raise _pydantic_error("ContinuousJob", message, job)
+        check = job.get("health_check")
+        if check and check["type"] == "http" and job.get("port") is None:
+            raise _pydantic_error("ContinuousJob", "Port must be set for HTTP health checks", job)
 
 
-def render_job(tool: str, record: JobRecord, include_unset: bool = True) -> dict[str, Any]:
+def check_runtime(state: SandboxState, tool: ToolState, job: dict[str, Any]) -> None:
+    """What the runtime refuses when it creates the Kubernetes objects (400s)."""
+    image = _images.resolve(state, str(job["imagename"]))
+    if not image.exists:
+        raise ApiError(400, f"No such image '{image.full_url}'")
+    if job.get("cpu") and quantity(job["cpu"]) > MAX_CPU:
+        raise ApiError(
+            400,
+            f"Requested CPU {job['cpu']} is over maximum allowed per container ({MAX_CPU_TEXT})",
+        )
+    if job.get("memory") and quantity(job["memory"]) > MAX_MEMORY:
+        raise ApiError(
+            400,
+            f"Requested memory {job['memory']} is over maximum allowed per container "
+            f"({MAX_MEMORY_TEXT})",
+        )
+    if job.get("publish"):
+        for other in tool.jobs.values():
+            if other.name != job["name"] and other.spec.get("publish"):
+                raise ApiError(
+                    400,
+                    "Attempt to create job failed. The job cannot be published because the "
+                    f"domain '{tool.name}.{FRONT_DOMAIN}' and path '/' are already in use by "
+                    "another public job or webservice.",
+                )
+
+
+def render_job(
+    state: SandboxState, tool: str, record: JobRecord, now: datetime, include_unset: bool = True
+) -> dict[str, Any]:
     """The job object of GET responses (§2.3), with defaults resolved unless asked not to."""
     spec = record.spec
-    job_type = job_type_of(spec)
-    image = str(spec.get("imagename", ""))
+    job_type = record.job_type
+    image = str(spec["imagename"])
     if not include_unset:
         return {**spec, "image": image, "job_type": job_type}
-    prebuilt = is_prebuilt(image)
-    name = str(spec["name"])
-    filelog = bool(spec.get("filelog", prebuilt))
+    build_image = is_build_image(image)
+    name = record.name
+    filelog = resolved_filelog(spec)
     home = f"/data/project/{tool}"
+
+    def log_path(key: str, suffix: str) -> str | None:
+        if not filelog:
+            return spec.get(key)
+        path = str(spec.get(key) or f"{name}.{suffix}")
+        return path if path.startswith("/") else f"{home}/{path}"
+
+    current = _status.status(tool, record, now)
     job: dict[str, Any] = {
         "name": name,
-        "cmd": spec.get("cmd", ""),
+        "cmd": spec["cmd"],
         "imagename": image,
         "filelog": filelog,
-        "filelog_stdout": spec.get("filelog_stdout") or (f"{home}/{name}.out" if filelog else None),
-        "filelog_stderr": spec.get("filelog_stderr") or (f"{home}/{name}.err" if filelog else None),
+        "filelog_stdout": log_path("filelog_stdout", "out"),
+        "filelog_stderr": log_path("filelog_stderr", "err"),
         "emails": spec.get("emails", "none"),
-        "mount": spec.get("mount", "all" if prebuilt else "none"),
-        "memory": normalise_memory(spec.get("memory", "512Mi")),
-        "cpu": normalise_cpu(spec.get("cpu", "100m")),
+        "mount": spec.get("mount", "none" if build_image else "all"),
+        "memory": spec.get("memory") or "0.5Gi",
+        "cpu": spec.get("cpu") or "0.1",
         "image": image,
-        "image_state": image_state(image),
-        "status_short": record.status_short or _legacy_status(job_type, record.status),
-        "status_long": f"Pod in '{str(record.status.get('short')).capitalize()}' phase.",
+        "image_state": _images.resolve(state, image).state,
+        "status_short": _status.legacy_short(record, current),
+        "status_long": _status.legacy_long(record, now),
         "job_type": job_type,
     }
     if job_type == "continuous":
@@ -145,50 +155,20 @@ def render_job(tool: str, record: JobRecord, include_unset: bool = True) -> dict
         job.update(port_protocol=spec.get("port_protocol", "tcp"), publish=spec.get("publish", ""))
         job["health_check"] = spec.get("health_check")
     elif job_type == "scheduled":
-        job.update(timeout=spec.get("timeout", 0), retry=spec.get("retry", 0))
-        job["schedule"] = spec.get("schedule")
-        job["schedule_actual"] = schedule_actual(tool, name, str(spec.get("schedule")))
+        job.update(timeout=spec.get("timeout") or 0, retry=spec.get("retry", 0))
+        job["schedule"] = spec["schedule"]
+        job["schedule_actual"] = parse_schedule(str(spec["schedule"]), tool, name).actual
     else:
         job["retry"] = spec.get("retry", 0)
-    job["status"] = dict(record.status)
+    job["status"] = current
     return job
 
 
-def validate_job(tool: str, spec: Any, images: set[str]) -> dict[str, Any]:
-    """The checks of POST/PATCH ``/jobs``; returns the spec to store. Raises ApiError."""
-    if not isinstance(spec, dict):
-        raise ApiError(422, "the body must be a JSON object")
-    unknown = set(spec) - _JOB_KEYS
-    missing = {"name", "cmd", "imagename"} - set(spec)
-    if unknown or missing:
-        problem = f"unknown fields {sorted(unknown)}" if unknown else f"missing {sorted(missing)}"
-        raise ApiError(422, f"1 validation error for NewJob: {problem}")
-    name, image = str(spec["name"]), str(spec["imagename"])
-    if len(name) > 52 or not _NAME.match(name):
-        raise ApiError(
-            400,
-            "Invalid job name. See the documentation for the naming rules: https://w.wiki/6YL8",
-        )
-    if not is_prebuilt(image) and image.split("@")[0] not in images:
-        raise ApiError(400, f"No such image '{image}'")
-    if is_prebuilt(image) and spec.get("mount") == "none":
-        raise ApiError(400, "Mount type none is only supported for build service images")
-    if spec.get("filelog") and spec.get("mount", "all" if is_prebuilt(image) else "none") != "all":
-        raise ApiError(400, "File logging is only available with --mount=all")
-    job_type = job_type_of(spec)
-    if job_type == "scheduled":
-        schedule = str(spec.get("schedule", ""))
-        fields = schedule.split()
-        if schedule not in _MACROS and (
-            len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields)
-        ):
-            raise ApiError(400, f'Unable to parse cron expression "{schedule}"')
-    if "memory" in spec and _quantity(spec["memory"], "memory") > 4:
-        memory = normalise_memory(spec["memory"])
-        raise ApiError(
-            400, f"Requested memory {memory} is over maximum allowed per container (4Gi)"
-        )
-    check = spec.get("health_check")
-    if isinstance(check, dict) and check.get("type") == "http" and not spec.get("port"):
-        raise ApiError(400, "Port must be set for HTTP health checks")
-    return {**spec, "job_type": job_type}
+def as_created(job: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """The POST answer shows the job before defaults are resolved (toolforge-api.md §2.3)."""
+    shown = dict(job)
+    unresolved = {"mount": "none", "filelog": False, "filelog_stdout": None, "filelog_stderr": None}
+    shown.update({key: spec.get(key, value) for key, value in unresolved.items()})
+    shown.update(status_short="Unknown", status_long="Unknown")
+    shown["status"] = {"short": "unknown", "duration": "", "messages": [], "up_to_date": True}
+    return shown

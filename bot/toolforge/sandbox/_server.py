@@ -1,10 +1,8 @@
-"""``Sandbox``: an in-process HTTP server that imitates the Toolforge API gateway."""
+"""``Sandbox``: an in-process imitation of the Toolforge API gateway, its services and GitLab."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import re
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,16 +11,26 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.toolforge.sandbox import _builds_routes, _jobs_routes, _logs_envvars_routes
-from bot.toolforge.sandbox._state import STATE, ApiError, load_state, set_stage
+from bot.toolforge.sandbox import (
+    _builds_routes,
+    _envvars_routes,
+    _front,
+    _jobs_routes,
+    _logs_routes,
+    _streams,
+)
+from bot.toolforge.sandbox._clock import SimClock
+from bot.toolforge.sandbox._controls import Controls
+from bot.toolforge.sandbox._gateway import CALLER, Gateway
+from bot.toolforge.sandbox._gitlab import GitLab
+from bot.toolforge.sandbox._repos import seed_repositories
+from bot.toolforge.sandbox._samples import load_state
+from bot.toolforge.sandbox._state import ApiError
+from bot.toolforge.sandbox._world import WORLD, World
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_TOOL_PATH = re.compile(r"^/(?:jobs|builds|envvars|logs|components)/v1/tool/([^/]+)(?:/|$)")
-_GATEWAY_PAGES = {
-    502: "Bad Gateway",
-    503: "Service Temporarily Unavailable",
-    504: "Gateway Time-out",
-}
+_GATEWAY_PAGES = {502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+                  504: "Gateway Time-out"}  # fmt: skip
 
 
 @dataclass
@@ -32,22 +40,27 @@ class _Failure:
     path_prefix: str | None
 
 
-class Sandbox:
+class Sandbox(Controls):
     """The jobs, builds, logs and envvars APIs of a few sample tools, over real HTTP.
+
+    Time is simulated (:class:`SimClock`): tests move it with :meth:`advance`;
+    ``clock.run_in_real_time(speed)`` lets it follow the wall clock. Jobs and
+    builds live on it (see ``_runtime`` and ``_buildsim``). A small GitLab
+    (``gitlab``) holds the sample tools' repositories; builds read from it.
 
     Gateway behaviour: tool-scoped paths need ``Authorization: Bearer <token>``
     when ``require_token`` (any tool, like a superuser certificate) or
     ``tool_tokens`` (one tool each, like tool certificates) is set, else 403.
     With an ``ssl_context`` that asks for client certificates it is the real
     gateway's mTLS: a certificate whose CN is the tool in the path, or one of
-    ``superusers``, may act; any other gets 403. ``*/healthz`` is always open.
-    An unknown tool answers 404 ``{"error": ["Tool 'x' does not exist"]}``
-    (the real gateway's answer for that case is not documented; a 404 with
-    the API's error shape is the closest honest imitation).
+    ``superusers``, may act; any other gets 403. Health and OpenAPI documents
+    are always open. An unknown tool answers 404 ``{"error": ["Tool 'x' does
+    not exist"]}`` (the real gateway's answer is not documented).
 
     Faults for tests and benchmarks: ``latency`` (seconds added to every
     request, without blocking other requests), ``fail_next()``,
     ``hang_next()``; every request is logged in ``requests`` as (method, path).
+    ``spec_violations`` lists answers that did not match the OpenAPI documents.
     """
 
     def __init__(
@@ -56,16 +69,21 @@ class Sandbox:
         *,
         require_token: str | None = None,
         tool_tokens: dict[str, str] | None = None,
-        build_step_seconds: float | None = None,
         ssl_context: ssl.SSLContext | None = None,
         superusers: tuple[str, ...] = ("forgebot",),
+        clock: SimClock | None = None,
+        validate: bool = True,
+        gitlab: bool = True,
     ) -> None:
-        self.state = load_state(data_file)
-        self.state.build_step_seconds = build_step_seconds
-        self.require_token = require_token
-        self.tool_tokens = dict(tool_tokens or {})
+        self.clock = clock or SimClock()
+        self.gitlab = GitLab() if gitlab else None
+        if self.gitlab is not None:
+            seed_repositories(self.gitlab)
+        state, runtime = load_state(data_file, self.clock.now())
+        self.world = World(state, runtime, self.clock, self._read_repository)
+        self.state = state
+        self.gateway = Gateway(require_token, dict(tool_tokens or {}), superusers, validate)
         self.ssl_context = ssl_context
-        self.superusers = superusers
         self.latency = 0.0
         self.requests: list[tuple[str, str]] = []
         self.in_flight = 0
@@ -78,6 +96,16 @@ class Sandbox:
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
+    def _read_repository(self, url: str, ref: str) -> tuple[str, dict[str, str]] | None:
+        """What a build's ``git ls-remote`` and clone find (None: a host it cannot reach)."""
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("exit status 128")  # no ssh keys in the build service
+        return self.gitlab.read_repository(url, ref) if self.gitlab else None
+
+    @property
+    def spec_violations(self) -> list[str]:
+        return self.gateway.violations
+
     # -- lifecycle ---------------------------------------------------------
 
     def make_app(self) -> web.Application:
@@ -86,16 +114,21 @@ class Sandbox:
             return await self._gateway(request, handler)
 
         app = web.Application(middlewares=[gateway])
-        app[STATE] = self.state
-        for module in (_jobs_routes, _builds_routes, _logs_envvars_routes):
+        app[WORLD] = self.world
+        app[_streams.STOPPING] = self._release
+        for module in (_jobs_routes, _builds_routes, _logs_routes, _envvars_routes, _front):
             app.add_routes(module.routes)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on the running loop; returns the base URL (with the real port)."""
         self._release = asyncio.Event()
+        if self.gitlab is not None:
+            await self.gitlab.start(host)
         # handler_cancellation: a hung request ends when its client gives up.
-        runner = web.AppRunner(self.make_app(), handler_cancellation=True, access_log=None)
+        runner = web.AppRunner(
+            self.make_app(), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
         await runner.setup()
         await web.TCPSite(runner, host, port, ssl_context=self.ssl_context).start()
         self._runner = runner
@@ -110,6 +143,8 @@ class Sandbox:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.gitlab is not None:
+            await self.gitlab.stop()
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -122,36 +157,6 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
-
-    # -- the world, for tests ---------------------------------------------
-
-    @property
-    def tools(self) -> list[str]:
-        return sorted(self.state.tools)
-
-    @property
-    def fake_secrets(self) -> tuple[str, ...]:
-        """Every fake secret in the sample data; each contains ``SECRET``."""
-        return tuple(self.state.secrets)
-
-    def maintainers(self, tool: str) -> list[str]:
-        return list(self.state.tools[tool].maintainers)
-
-    def restart_count(self, tool: str, job: str) -> int:
-        """How many restarts of this job the sandbox has performed."""
-        return self.state.tools[tool].restarts[job]
-
-    def job_state(self, tool: str, job: str) -> str:
-        return str(self.state.tools[tool].jobs[job].status.get("short"))
-
-    def append_logs(self, tool: str, job: str, messages: list[str]) -> None:
-        self.state.tools[tool].add_logs(job, list(messages))
-
-    def advance_builds(self, steps: int = 1) -> None:
-        """Move every unfinished build on: pending -> running -> success/failure."""
-        for tool in self.state.tools.values():
-            for build in tool.builds:
-                set_stage(build, build.stage + steps)
 
     # -- faults ------------------------------------------------------------
 
@@ -183,18 +188,6 @@ class Sandbox:
 
     # -- the gateway -------------------------------------------------------
 
-    def _authorised(self, request: web.Request, tool: str) -> bool:
-        peer = request.transport.get_extra_info("peercert") if request.transport else None
-        if peer:
-            names = [v for rdn in peer.get("subject", ()) for k, v in rdn if k == "commonName"]
-            return bool(names) and (names[0] == tool or names[0] in self.superusers)
-        if self.require_token is None and not self.tool_tokens:
-            return True
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
-        allowed = [t for t in (self.require_token, self.tool_tokens.get(tool)) if t]
-        return bool(token) and any(hmac.compare_digest(token, t) for t in allowed)
-
     async def _gateway(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
         self.in_flight += 1
@@ -205,6 +198,8 @@ class Sandbox:
             self.in_flight -= 1
 
     async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if _front.is_front(request):
+            return await _front.answer(request)
         if (
             self._hangs > 0
             and self._hang_method in (None, request.method)
@@ -218,18 +213,19 @@ class Sandbox:
         injected = self._injected_failure(request.path)
         if injected is not None:
             return injected
-        scoped = _TOOL_PATH.match(request.path)
         try:
-            if scoped:
-                tool = scoped.group(1)
-                if not self._authorised(request, tool):
-                    message = f"Forbidden: the credentials presented do not allow tool '{tool}'"
-                    raise ApiError(403, message)
-                self.state.tool(tool)
-            return await handler(request)
+            self.gateway.authorise(request)
+            scoped = request.get(CALLER)
+            if scoped is not None:
+                self.state.tool(request.path.split("/")[4])
+            refused = await self.gateway.check_request(request)
+            if refused is not None:
+                return refused
+            response = await handler(request)
         except ApiError as error:
             return error.response()
         except web.HTTPException as error:
             if error.status < 400:
                 raise
             return web.json_response({"error": [error.reason]}, status=error.status)
+        return await self.gateway.check_response(request, response)

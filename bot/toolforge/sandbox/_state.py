@@ -1,19 +1,20 @@
-"""The sandbox's world: sample tools loaded from TOML, changed by API calls."""
+"""The sandbox's world: tools with jobs, builds, logs and envvars, changed by API calls.
+
+What lives in time (pods, runs, builds) is moved on by :mod:`._runtime` and
+:mod:`._buildsim`; this module holds the records and the small helpers they share.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-DEFAULT_DATA = Path(__file__).with_name("tools.toml")
-_LOG_EPOCH = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
+MAX_LOG_ENTRIES = 5000  # per job, so a long real-time demo stays small
 
 
 class ApiError(Exception):
@@ -28,12 +29,8 @@ class ApiError(Exception):
         return web.json_response({"error": [self.message]}, status=self.status)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fake_hex(seed: str, length: int) -> str:
@@ -42,31 +39,103 @@ def fake_hex(seed: str, length: int) -> str:
 
 
 @dataclass
+class Crash:
+    """Why a job's container exits; it lasts while ``cause`` (image source and command) does."""
+
+    cause: str
+    exit_code: int = 1
+    lines: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What a container does once started: exit after ``after`` seconds, or keep running."""
+
+    exit_code: int | None
+    after: float
+    lines: tuple[str, ...] = ()
+    exit_lines: tuple[str, ...] = ()
+
+
+@dataclass
+class Run:
+    """A pod (continuous) or one run (one-off, scheduled) and where it is in its life."""
+
+    started: datetime
+    phase: str  # scheduling, initializing, running, backoff, succeeded, failed
+    since: datetime
+    pod: str
+    restarts: int = 0
+    exit_code: int | None = None
+    attempt: int = 0
+    outcome: Outcome | None = None
+    message: str = ""  # a status hint such as "Unable to start, out of quota for memory"
+
+
+@dataclass
 class JobRecord:
-    """A job as its owner defined it (``spec``) plus what the runtime says about it."""
+    """A job as its owner defined it (``spec``) plus what the runtime is doing with it."""
 
     spec: dict[str, Any]
-    status: dict[str, Any]
-    status_short: str | None = None
+    created: datetime
+    run: Run | None = None
+    next_event: datetime | None = None
+    last_schedule: datetime | None = None
+    crash: Crash | None = None
+    up_to_date: bool = True
+    finished: datetime | None = None  # one-off jobs vanish 30 s after this
+    pods_started: int = 0
+
+    @property
+    def name(self) -> str:
+        return str(self.spec["name"])
+
+    @property
+    def job_type(self) -> str:
+        return str(self.spec["job_type"])
+
+
+@dataclass
+class Snapshot:
+    """The repository a build used: its files (path -> text), if the sandbox could read them."""
+
+    files: dict[str, str]
+
+    @property
+    def procfile(self) -> dict[str, str]:
+        types: dict[str, str] = {}
+        for line in self.files.get("Procfile", "").splitlines():
+            name, sep, command = line.partition(":")
+            if sep and name.strip() and not name.startswith("#"):
+                types[name.strip()] = command.strip()
+        return types
 
 
 @dataclass
 class BuildRecord:
-    """One build; ``stage`` 0 pending, 1 running, 2 finished (see ``SandboxState.refresh``)."""
+    """One build; it moves pending -> running -> its ``final_status`` with the clock."""
 
     data: dict[str, Any]
     log: list[str]
+    started: datetime
     final_status: str = "BUILD_SUCCESS"
-    stage: int = 2
-    started: datetime = field(default_factory=utcnow)
+    snapshot: Snapshot | None = None
 
     @property
     def build_id(self) -> str:
         return str(self.data["build_id"])
 
     @property
+    def status(self) -> str:
+        return str(self.data["status"])
+
+    @property
     def finished(self) -> bool:
-        return self.data["status"] not in ("BUILD_PENDING", "BUILD_RUNNING")
+        return self.status not in ("BUILD_PENDING", "BUILD_RUNNING")
+
+    @property
+    def image_name(self) -> str:
+        return str(self.data["parameters"]["image_name"])
 
 
 @dataclass
@@ -76,27 +145,41 @@ class ToolState:
     jobs: dict[str, JobRecord] = field(default_factory=dict)
     builds: list[BuildRecord] = field(default_factory=list)  # newest first
     logs: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # oldest first
+    events: list[dict[str, Any]] = field(default_factory=list)  # the logs API's "jobs" source
     envvars: dict[str, str] = field(default_factory=dict)
     restarts: Counter[str] = field(default_factory=Counter)
 
-    def add_logs(self, job: str, items: list[Any]) -> None:
-        """Append entries; a string is a message, a table may set pod and container."""
+    def log(self, job: str, moment: datetime, message: str, pod: str, container: str = "job"):
         entries = self.logs.setdefault(job, [])
-        kind = self.jobs[job].spec.get("job_type") if job in self.jobs else None
-        pod = f"{job}-5c858fb978-{fake_hex(self.name + job, 5)}"
-        if kind == "scheduled":
-            pod = f"{job}-29012345-{fake_hex(job + self.name, 5)}"
-        for item in items:
-            fields = item if isinstance(item, dict) else {"message": str(item)}
-            when = _LOG_EPOCH + timedelta(seconds=7 * len(entries))
-            entries.append(
-                {
-                    "pod": str(fields.get("pod", pod)),
-                    "container": str(fields.get("container", "job")),
-                    "datetime": when.isoformat(),
-                    "message": str(fields.get("message", "")),
-                }
-            )
+        entries.append(
+            {
+                "pod": pod,
+                "container": container,
+                "datetime": moment.astimezone(UTC).replace(microsecond=0).isoformat(),
+                "message": message,
+            }
+        )
+        del entries[:-MAX_LOG_ENTRIES]
+
+    def event(self, moment: datetime, kind: str, job: str, user: str, message: str = "") -> None:
+        entry: dict[str, Any] = {
+            "source": "jobs",
+            "event_type": kind,
+            "datetime": moment.astimezone(UTC).replace(microsecond=0).isoformat(),
+            "job_name": job,
+            "user_name": user,
+        }
+        if kind != "restarted":
+            entry.update(message=message, message_format="text")
+        self.events.append(entry)
+        del self.events[:-MAX_LOG_ENTRIES]
+
+    def successful_build(self, image_name: str) -> BuildRecord | None:
+        """The newest successful build of ``tool-<tool>/<image_name>``."""
+        for build in self.builds:
+            if build.status == "BUILD_SUCCESS" and build.image_name == image_name:
+                return build
+        return None
 
 
 @dataclass
@@ -104,105 +187,12 @@ class SandboxState:
     tools: dict[str, ToolState]
     accounts: dict[str, dict[str, Any]]
     secrets: list[str]
-    build_step_seconds: float | None = None
     log_page_size: int = 500
 
     def tool(self, name: str) -> ToolState:
         if name not in self.tools:
             raise ApiError(404, f"Tool '{name}' does not exist")
         return self.tools[name]
-
-    def refresh(self, now: datetime | None = None) -> None:
-        """Let started builds progress with time (only when ``build_step_seconds`` is set)."""
-        if not self.build_step_seconds:
-            return
-        now = now or utcnow()
-        for tool in self.tools.values():
-            for build in tool.builds:
-                elapsed = (now - build.started).total_seconds()
-                set_stage(build, max(build.stage, int(elapsed / self.build_step_seconds)))
-
-
-_BUILD_MESSAGES = {
-    "BUILD_PENDING": "build status is pending and it might not have started running yet. "
-    "Check the logs with `toolforge build logs {id}`",
-    "BUILD_RUNNING": "Not all Tasks have completed executing",
-    "BUILD_SUCCESS": "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0",
-    "BUILD_FAILURE": "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0. "
-    "Check the logs with `toolforge build logs {id}`",
-    "BUILD_CANCELLED": "PipelineRun was cancelled",
-}
-
-
-def build_message(status: str, build_id: str) -> str:
-    return _BUILD_MESSAGES.get(status, "").format(id=build_id)
-
-
-def set_stage(build: BuildRecord, stage: int) -> None:
-    """Move a started build forward: pending -> running -> its final status."""
-    stage = min(stage, 2)
-    if build.finished or stage <= build.stage:
-        return
-    build.stage = stage
-    status = "BUILD_RUNNING" if stage == 1 else build.final_status
-    build.data["status"] = status
-    build.data["message"] = build_message(status, build.build_id)
-    if stage == 2:
-        build.data["end_time"] = rfc3339(utcnow())
-        if status == "BUILD_SUCCESS":
-            build.data["destination_image"] += "@sha256:" + fake_hex(build.build_id, 64)
-
-
-def build_from_toml(tool: str, item: dict[str, Any]) -> BuildRecord:
-    build_id = str(item["build_id"])
-    status = str(item.get("status", "BUILD_SUCCESS"))
-    image_name = str(item.get("image_name", f"tool-{tool}"))
-    image = f"tools-harbor.wmcloud.org/tool-{tool}/{image_name}:latest"
-    if status == "BUILD_SUCCESS":
-        image += "@sha256:" + fake_hex(build_id, 64)
-    data = {
-        "build_id": build_id,
-        "start_time": str(item.get("start_time", "")),
-        "end_time": str(item.get("end_time", "")),
-        "status": status,
-        "message": str(item.get("message") or build_message(status, build_id)),
-        "parameters": {
-            "source_url": str(item.get("source_url", "")),
-            "ref": str(item.get("ref", "")),
-            "envvars": {},
-            "image_name": image_name,
-            "use_latest_versions": False,
-            "use_deprecated_versions": False,
-        },
-        "destination_image": image,
-        "resolved_ref": fake_hex(build_id + "ref", 40),
-    }
-    stage = {"BUILD_PENDING": 0, "BUILD_RUNNING": 1}.get(status, 2)
-    return BuildRecord(data=data, log=[str(line) for line in item.get("log", [])], stage=stage)
-
-
-def load_state(path: Path | None = None) -> SandboxState:
-    with (path or DEFAULT_DATA).open("rb") as handle:
-        raw = tomllib.load(handle)
-    tools: dict[str, ToolState] = {}
-    for name, data in raw.get("tools", {}).items():
-        tool = ToolState(name=name, maintainers=list(data.get("maintainers", [])))
-        for job in data.get("jobs", []):
-            spec = {k: v for k, v in job.items() if k not in ("status", "status_short")}
-            status = {"short": "unknown", "duration": "", "messages": [], "up_to_date": True}
-            status.update(job.get("status", {}))
-            tool.jobs[spec["name"]] = JobRecord(spec, status, job.get("status_short"))
-        builds = [build_from_toml(name, item) for item in data.get("builds", [])]
-        tool.builds = sorted(builds, key=lambda b: str(b.data["start_time"]), reverse=True)
-        for job, items in data.get("logs", {}).items():
-            tool.add_logs(job, list(items))
-        tool.envvars = {str(k): str(v) for k, v in data.get("envvars", {}).items()}
-        tools[name] = tool
-    return SandboxState(
-        tools=tools,
-        accounts=dict(raw.get("accounts", {})),
-        secrets=[str(s) for s in raw.get("secrets", {}).get("values", [])],
-    )
 
 
 STATE = web.AppKey("sandbox_state", SandboxState)
