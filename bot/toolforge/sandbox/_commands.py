@@ -72,7 +72,9 @@ def acted_out(cmd: str, keeps_running: bool) -> Outcome:
             break
     if keeps_running and code is None:
         return Outcome(exit_code=None, after=0.0, lines=tuple(lines))
-    return Outcome(exit_code=code or 0, after=seconds or RUN_SECONDS, lines=tuple(lines))
+    if not seconds:  # a command that says how it ends ends at once; others take a while
+        seconds = 1.0 if code is not None else RUN_SECONDS
+    return Outcome(exit_code=code or 0, after=seconds, lines=tuple(lines))
 
 
 def _number(text: str) -> float | None:

@@ -11,6 +11,7 @@ its document, and an answer that does not fit is recorded and turned into a
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -88,9 +89,15 @@ class Gateway:
         """The builds service's request validator: 400 ``{"message": ...}`` when refused."""
         if not request.path.startswith("/builds/") or request.method not in ("POST", "PUT"):
             return None
-        found = self._call(request, await request.read() or None)
+        body = await request.read() or None
+        found = self._call(request, body)
         if found is None:
             return None
+        try:
+            json.loads(body or b"null")
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            message = f"request body has an error: failed to decode request body: {error}"
+            return web.json_response({"message": message}, status=400)
         problem = _openapi.check_request(*found)
         if problem is None:
             return None
