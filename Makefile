@@ -28,4 +28,4 @@ bench: $(STAMP)
 	for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-cli data .pytest_cache .mypy_cache .ruff_cache
