@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from bot.app import SANDBOX_DATA, open_bot
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.support import sandbox_config
+from tests.support import sandbox_config, sandbox_sleep
 
 MakeBot = Callable[..., Awaitable[Bot]]
 # How a read of a tool's envvars can fail, and the words the bot uses for it
@@ -52,17 +51,13 @@ async def make_bot(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[MakeBot]:
     async with contextlib.AsyncExitStack() as stack:
         made = 0
 
-        async def sleep(seconds: float) -> None:  # waiting moves the sandbox's clock
-            sandbox.advance(seconds)
-            await asyncio.sleep(0)
-
         async def make(**changes: Any) -> Bot:
             nonlocal made
             made += 1
             changes.setdefault("database_url", f"sqlite:///{tmp_path / f'bot{made}.sqlite3'}")
             config = sandbox_config(sandbox.base_url, tmp_path, **changes)
             bot = await stack.enter_async_context(open_bot(config))
-            bot.services.sleep = sleep
+            bot.services.sleep = sandbox_sleep(sandbox)
             return bot
 
         yield make

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,16 @@ def sandbox_config(
         gitlab=gitlab or GitLabSettings(),
     )
     return config.replace(**sections) if sections else config
+
+
+def sandbox_sleep(sandbox: Any) -> Callable[[float], Awaitable[None]]:
+    """A bot's ``sleep`` for tests: waiting moves the sandbox's clock instead of the test's."""
+
+    async def sleep(seconds: float) -> None:
+        sandbox.advance(seconds)
+        await asyncio.sleep(0)
+
+    return sleep
 
 
 @contextlib.asynccontextmanager

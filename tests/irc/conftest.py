@@ -29,7 +29,7 @@ from bot.reply import Reply
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.irc.network import IrcNetwork, missing_binaries
-from tests.support import sandbox_config
+from tests.support import sandbox_config, sandbox_sleep
 
 CHANNEL = "#wikimedia-cloud"
 ACCOUNTS = {
@@ -154,6 +154,7 @@ async def spied_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[S
     calls: list[HandlerCall] = []
     try:
         async with open_bot(config, [_spied(c, calls) for c in all_commands()]) as bot:
+            bot.services.sleep = sandbox_sleep(box)
             yield SpiedBot(bot, box, calls)
     finally:
         await box.stop()

@@ -183,6 +183,9 @@ async def test_names_and_log_lines_with_crlf_cannot_inject_commands(world: World
     )
     alice, mallory, registrations = world.alice, world.mallory, world.bot.registrations
     a_since, m_since = await alice.sync(), await mallory.sync()
+    # The jobs API's document forbids such a name, and the sandbox checks its answers
+    # against it; the planted job is served anyway, to show the adapter is safe regardless.
+    world.core.sandbox.gateway.validate = False
     try:
         await command(alice, "!tf status sample-web", expect="")
         await command(alice, "!tf logs sample-web webservice --lines 1 --here", expect="Last")
@@ -190,6 +193,7 @@ async def test_names_and_log_lines_with_crlf_cannot_inject_commands(world: World
         await command(alice, "!tf whoami", expect="alice")  # still connected, still answering
     finally:
         del tool.jobs[evil]
+        world.core.sandbox.gateway.validate = True
     seen = alice.lines[a_since:] + mallory.lines[m_since:]
     assert not [ln for ln in seen if ln.nick == "forgebot" and ln.command == "QUIT"]
     assert not [ln for ln in seen if ln.command == "PRIVMSG" and ln.text == "injected"]
