@@ -49,12 +49,12 @@ async def test_every_kind_of_attempt_has_its_row(bot: Bot, sandbox: Sandbox) -> 
     await say(bot, "alice", "restart sample-crashloop nosuchjob")  # no such job
     asked = await say(bot, "alice", "restart sample-crashloop")  # a code is issued
     await say(bot, "alice", "confirm 0000" if code_in(asked) != "0000" else "confirm 0001")
-    await say(bot, "alice", f"confirm {code_in(asked)}")  # done
+    await say(bot, "alice", f"confirm {code_in(asked)}")  # done, but it crashes again
     assert await rows(store) == [
         ("restart", "bob", "refused"),
         ("restart", "alice", "invalid"),
         ("restart", "alice", "requested"),
-        ("restart", "alice", "ok"),
+        ("restart", "alice", "failed"),  # restarted, and crash-looping again
     ]
     [wrong] = [e for e in await store.audit_events() if e.action == "confirm"]
     assert (wrong.actor_account, wrong.result) == ("alice", "wrong code")
