@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from bot.repos import RepoReader
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -29,3 +31,4 @@ class Services:
     # Waiting for the world to move on (a restarted job to settle); tests pass the
     # sandbox's clock instead, so simulated time passes without real waiting.
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    repos: RepoReader = field(default_factory=RepoReader)

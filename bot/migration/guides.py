@@ -98,6 +98,9 @@ PROBLEMS: dict[str, Problem] = {
         "troubleshooting", "permission-denied-when-a-job-starts", "Script not executable"
     ),
     "not-understood": _p("troubleshooting", "the-bot-did-not-understand-a-line", "Not understood"),
+    "large-repository": _p(
+        "troubleshooting", "a-repository-too-large-to-read-whole", "Large repository"
+    ),
     # logs
     "logs": _p("logs", "where-output-goes", "Where output goes"),
     "filelog": _p("logs", "keeping-log-files", "Log files"),

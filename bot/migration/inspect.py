@@ -73,6 +73,15 @@ def inspect_snapshot(snapshot: Snapshot, *, tool: str = "") -> RepoReport:
     web = find_web_app(snapshot, found.language)
     if web is not None:
         notes.extend(web.notes)
+    if snapshot.truncated:
+        notes.append(
+            Note(
+                "large-repository",
+                f"the repository is large: I looked at {len(snapshot.paths)} files and read "
+                f"{len(snapshot.contents)} of them, so the plan may miss something",
+                Severity.WARNING,
+            )
+        )
     notes.extend(findings.home_and_storage(snapshot))
     notes.extend(findings.layout(snapshot, tool))
     notes.extend(grid_code.grid_runtime(snapshot))

@@ -47,6 +47,7 @@ class Snapshot:
     paths: tuple[str, ...]
     contents: dict[str, str] = field(default_factory=dict)
     executable: frozenset[str] = frozenset()
+    truncated: bool = False  # the reader stopped at its request budget
 
     def has(self, path: str) -> bool:
         return path in self.contents or path in self.paths

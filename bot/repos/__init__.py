@@ -3,8 +3,8 @@
 The planner (:mod:`bot.migration`) is pure; these functions fetch the
 :class:`~bot.migration.snapshot.Snapshot` it reads, in a worker thread so
 the bot's event loop never blocks on python-gitlab or the disk. The chat uses
-:func:`inspect_gitlab`, which reads a validated GitLab project and never the
-disk; local paths are for the offline ``forgebot plan`` only.
+a :class:`RepoReader`, which reads a validated GitLab project (each commit
+once) and never the disk; local paths are for the offline ``forgebot plan`` only.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 
 from bot.migration.inspect import RepoReport, inspect_snapshot
 from bot.migration.snapshot import Snapshot
+from bot.repos.cache import SnapshotCache
 from bot.repos.local import read_local
 from bot.repos.location import DEFAULT_GITLAB, GitLabLocation, parse_location
 
@@ -37,18 +38,26 @@ async def inspect_repository(
     return inspect_snapshot(snapshot, tool=tool)
 
 
-async def inspect_gitlab(
-    location: GitLabLocation,
-    *,
-    tool: str = "",
-    token: str | None = None,
-    ref: str | None = None,
-) -> RepoReport:
-    """Inspect a GitLab project, and nothing else (no local paths)."""
-    from bot.repos.gitlab import read_gitlab  # python-gitlab, only when a repository is read
+class RepoReader:
+    """Reads GitLab projects for the chat (never the disk), each commit once: a service."""
 
-    snapshot = await asyncio.to_thread(read_gitlab, location, token=token, ref=ref)
-    return inspect_snapshot(snapshot, tool=tool)
+    def __init__(self, cache: SnapshotCache | None = None) -> None:
+        self.cache = cache or SnapshotCache()
+
+    async def inspect(
+        self,
+        location: GitLabLocation,
+        *,
+        tool: str = "",
+        token: str | None = None,
+        ref: str | None = None,
+    ) -> RepoReport:
+        from bot.repos.gitlab import read_gitlab  # python-gitlab, only when a repository is read
+
+        snapshot = await asyncio.to_thread(
+            read_gitlab, location, token=token, ref=ref, cache=self.cache
+        )
+        return inspect_snapshot(snapshot, tool=tool)
 
 
 def read_snapshot(

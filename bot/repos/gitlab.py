@@ -8,8 +8,8 @@ carrying a sentence the user can act on.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import gitlab
 import gitlab.exceptions
@@ -20,10 +20,13 @@ from bot.backoff import Backoff
 from bot.errors import GitLabError
 from bot.migration.snapshot import RepoSource, Snapshot, decode, select
 from bot.redact import redact
+from bot.repos.cache import RequestBudget, SnapshotCache
 from bot.repos.location import GitLabLocation, without_userinfo
 
 TIMEOUT_SECONDS = 20
 READ_ATTEMPTS = 3
+TREE_PAGE = 100  # entries per page of the file list (GitLab's maximum)
+MAX_REQUESTS = 150  # per inspection: a 3,000-file repository once cost 3,063
 _TRANSIENT = frozenset({429, 500, 502, 503, 504})
 T = TypeVar("T")
 
@@ -33,25 +36,63 @@ def connect(gitlab_url: str, token: str | None = None) -> gitlab.Gitlab:
 
 
 def read_gitlab(
-    location: GitLabLocation, *, token: str | None = None, ref: str | None = None
+    location: GitLabLocation,
+    *,
+    token: str | None = None,
+    ref: str | None = None,
+    cache: SnapshotCache | None = None,
 ) -> Snapshot:
+    """The repository's snapshot at the head of ``ref`` (default branch if none).
+
+    With a ``cache``, a commit already read costs two requests (the project and
+    the branch's head) instead of one per file.
+    """
     gl = connect(location.gitlab_url, token)
     project = get_project(gl, location, anonymous=not token)
     if token:
         require_same_project(project, location)
     branch = ref or getattr(project, "default_branch", None) or "main"
-    tree = _read(
-        lambda: project.repository_tree(ref=branch, recursive=True, get_all=True),
-        location,
-        "read the file list",
-        missing=f"{location.project_path} has no branch or tag '{branch}' (or the repository "
-        "is empty).",
+    missing = (
+        f"{location.project_path} has no branch or tag '{branch}' (or the repository is empty)."
     )
-    blobs = [item for item in tree if item.get("type") == "blob"]
+    head = _head(project, branch, location, missing)
+    key = (location.gitlab_url.lower(), location.project_path.lower(), head, bool(token))
+    if cache is not None and (found := cache.get(key)) is not None:
+        return found
+    snapshot = _read_snapshot(project, branch, location, missing)
+    if cache is not None:
+        cache.put(key, snapshot)
+    return snapshot
+
+
+def _head(project: Project, branch: str, location: GitLabLocation, missing: str) -> str:
+    """The commit at the head of ``branch`` (a tag or a commit id is its own head)."""
+    try:
+        found = _read(
+            functools.partial(project.branches.get, branch), location, "read the branch",
+            missing=missing,
+        )  # fmt: skip
+    except GitLabError:
+        return branch  # not a branch: a tag or a commit, which do not move (or an error later)
+    commit = getattr(found, "commit", None) or {}
+    return str(commit.get("id") or branch)
+
+
+def _read_snapshot(
+    project: Project, branch: str, location: GitLabLocation, missing: str
+) -> Snapshot:
+    budget = RequestBudget(MAX_REQUESTS - 2)  # the project and the branch were read already
+    listed = _read(
+        lambda: list(_tree(project, branch, budget)), location, "read the file list",
+        missing=missing,
+    )  # fmt: skip
+    blobs = [item for item in listed if item.get("type") == "blob"]
     paths = tuple(item["path"] for item in blobs)
     executable = frozenset(item["path"] for item in blobs if item.get("mode") == "100755")
     contents: dict[str, str] = {}
     for path in select(paths):
+        if not budget.take():
+            break
         data = _read(
             functools.partial(project.files.raw, file_path=path, ref=branch),
             location,
@@ -71,7 +112,18 @@ def read_gitlab(
         visibility=getattr(project, "visibility", ""),
         default_branch=getattr(project, "default_branch", "") or "",
     )
-    return Snapshot(source, paths, contents, executable)
+    return Snapshot(source, paths, contents, executable, truncated=budget.spent_out)
+
+
+def _tree(project: Project, branch: str, budget: RequestBudget) -> Iterator[dict[str, Any]]:
+    """The file list, page by page, while the budget lasts (a page costs one request)."""
+    listing = project.repository_tree(
+        ref=branch, recursive=True, iterator=True, per_page=TREE_PAGE
+    )
+    for index, item in enumerate(listing):
+        if index % TREE_PAGE == 0 and not budget.take():
+            return
+        yield item
 
 
 def get_project(gl: gitlab.Gitlab, location: GitLabLocation, *, anonymous: bool = False) -> Project:

@@ -21,7 +21,6 @@ from bot.errors import UsageError
 from bot.migration.plan import Plan, plan_for
 from bot.redact import redact
 from bot.reply import Part, Reply
-from bot.repos import inspect_gitlab
 from bot.repos.location import GitLabLocation, chat_repository, tool_repository, without_userinfo
 from commands.migrate.replies import next_hint
 from commands.migrate.state import KIND, WizardState, needed_actions, next_step
@@ -82,7 +81,7 @@ async def plan_of(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
     report = None
     if state.repo:
         location = location_of(ctx, state)
-        report = await inspect_gitlab(
+        report = await ctx.services.repos.inspect(
             location,
             tool=state.tool,
             token=await token_for(ctx, state, location),

@@ -8,7 +8,8 @@ import pytest
 
 from bot.errors import GitLabError
 from bot.migration.plan import plan_for
-from bot.repos import inspect_repository
+from bot.repos import RepoReader, inspect_repository
+from bot.repos.gitlab import MAX_REQUESTS
 from bot.repos.location import parse_location
 from bot.repos.merge_request import open_merge_request
 from bot.toolforge.sandbox import FakeGitLab
@@ -39,13 +40,39 @@ async def test_detection_for_each_language_over_the_api(gitlab: FakeGitLab, lang
 
 
 async def test_tree_pages_are_all_read_and_exec_bits_kept(gitlab: FakeGitLab) -> None:
-    files = {f"bin/script{i}.sh": "#!/bin/sh\n" for i in range(12)} | {"requirements.txt": ""}
+    files = {f"bin/script{i}.sh": "#!/bin/sh\n" for i in range(249)} | {"requirements.txt": ""}
     gitlab.add_project("tools/big", files, executable={"bin/script3.sh"})
     report = await inspect_repository(f"{gitlab.url}/tools/big.git")
-    assert len(report.paths) == 13
+    assert len(report.paths) == 250
     assert report.executable == frozenset({"bin/script3.sh"})
     pages = [r.query.get("page") for r in gitlab.requests if r.path.endswith("/tree")]
-    assert pages == [None, "2", "3"]
+    assert pages == [None, "2", "3"]  # 100 a page, following GitLab's Link headers
+
+
+async def test_a_huge_repository_costs_a_bounded_number_of_requests(gitlab: FakeGitLab) -> None:
+    files = {f"src/mod{i}/requirements.txt": "requests\n" for i in range(3000)}
+    gitlab.add_project("tools/huge", files | {"app.py": "print()\n"})
+    report = await inspect_repository(f"{gitlab.url}/tools/huge")
+    assert len(gitlab.requests) <= MAX_REQUESTS
+    assert "large-repository" in {note.problem for note in report.notes}
+
+
+async def test_each_commit_is_read_once_and_never_shared_across_tokens(
+    gitlab: FakeGitLab,
+) -> None:
+    project = gitlab.add_project("tools/cached", SAMPLES["python"], visibility="private",
+                                 readers={"t0k"})  # fmt: skip
+    reader = RepoReader()
+    location = parse_location(f"{gitlab.url}/tools/cached")
+    first = await reader.inspect(location, token="t0k")
+    cost = len(gitlab.requests)
+    again = await reader.inspect(location, token="t0k")
+    assert again == first and len(gitlab.requests) - cost == 2  # the project, the branch head
+    with pytest.raises(GitLabError, match="not public"):
+        await reader.inspect(location)  # read for a maintainer: never served to anyone else
+    project.files["main"]["extra.py"] = "print('new')\n"  # a new commit
+    newer = await reader.inspect(location, token="t0k")
+    assert "extra.py" in newer.paths
 
 
 async def test_missing_project_is_a_clear_404(gitlab: FakeGitLab) -> None:
