@@ -108,9 +108,9 @@ def test_mysql_p_is_only_a_password_for_mysql() -> None:
 def test_long_lines_are_cut_and_cannot_stall_the_bot() -> None:
     # A 40,000-character line used to take minutes (quadratic backtracking).
     line = "GET /" + "a.b-c_d" * 6000 + " HTTP/1.1"
-    started = time.perf_counter()
+    started = time.process_time()
     out = redact(line)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0  # CPU seconds: a busy machine does not count
     assert out.endswith("… (line cut)") and len(out) < 4100
 
 
@@ -119,10 +119,12 @@ def test_no_long_line_shape_is_slow(shape: str, line: str) -> None:
     # Each shape opens some rule's match without closing it; a backtracking or
     # quadratic pattern takes seconds to minutes on these (the measured worst is
     # about 0.2 s, see tests/bench/bench_redact.py).
+    # CPU time, not wall time: a machine busy with other work must not fail this,
+    # while a pattern that backtracks still burns seconds of CPU.
     redactor = Redactor(["Zq9xW3vKp7Lm2Rt8", "another-known-value"])
-    started = time.perf_counter()
+    started = time.process_time()
     redactor.positions([line])
-    assert time.perf_counter() - started < 1.0, shape
+    assert time.process_time() - started < 1.5, shape
 
 
 def test_the_cut_never_shows_the_start_of_a_secret() -> None:
