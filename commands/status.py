@@ -19,16 +19,16 @@ from bot.job_view import (
 from bot.redact import redact
 from bot.reply import Badge, Bullets, Inline, Link, Part, Reply, Strong, Table, Text, Tone
 from bot.toolforge import Build, Job
+from bot.visibility import HIDDEN, sees_internals
 
 
 async def _status(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    maintainers = await require_tool(ctx.services.directory, tool)
+    await require_tool(ctx.services.directory, tool)
     client = ctx.services.toolforge
     if inv["job"]:
-        # Like Toolforge itself, show a job's command line only to its maintainers.
-        maintainer = ctx.account is not None and ctx.account in maintainers
-        return _job_detail(tool, await client.get_job(tool, inv["job"]), maintainer)
+        internals = await sees_internals(ctx, tool)
+        return _job_detail(tool, await client.get_job(tool, inv["job"]), internals)
     jobs, build = await asyncio.gather(client.list_jobs(tool), _latest_build_or_error(ctx, tool))
     return _overview(tool, jobs, build)
 
@@ -78,7 +78,7 @@ def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
 
 
 def _job_detail(tool: str, job: Job, maintainer: bool) -> Reply:
-    command = redact(job.cmd) if maintainer else "(shown to the tool's maintainers)"
+    command = redact(job.cmd) if maintainer else HIDDEN
     facts: list[tuple[Inline, ...]] = [
         ("state: ", job_badge(job), f" {job.duration}".rstrip()),
         (f"kind: {kind_cell(job)}",),

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.migration.model import Job
 from bot.migration.plan import SCHEMA, Plan, Problem
+from bot.redact import redact
 from bot.reply import Badge, Bullets, Code, Inline, Link, Part, Reply, Strong, Text, Tone
 
 _TONES = {"warning": Tone.WARN, "info": Tone.INFO}
@@ -18,7 +19,11 @@ _JOB_FIELDS = (
 )  # fmt: skip
 
 
-def plan_reply(plan: Plan, *, private: bool = False) -> Reply:
+def plan_reply(plan: Plan, *, private: bool = False, internals: bool = True) -> Reply:
+    """The whole plan. Without ``internals`` (the speaker does not maintain the tool):
+    no file contents, command lines or envvar names, only what anyone may see."""
+    if not internals:
+        return _outline(plan, private)
     parts: list[Part] = [
         Text.of(
             "Migration plan for ",
@@ -30,7 +35,7 @@ def plan_reply(plan: Plan, *, private: bool = False) -> Reply:
     ]
     for planned in plan.files:
         parts.append(Text.of(f"{planned.path} ({planned.action}: {planned.reason})"))
-        parts.append(Code(planned.content, _language(planned.path)))
+        parts.append(Code(redact(planned.content), _language(planned.path)))
     if plan.envvars:
         parts.append(Text.of("Environment variables to create:"))
         parts.append(
@@ -45,7 +50,9 @@ def plan_reply(plan: Plan, *, private: bool = False) -> Reply:
             )
         )
     parts.append(Text.of("Steps, in order:"))
-    parts.append(Code("\n".join(f"{i}. {step}" for i, step in enumerate(plan.steps, 1))))
+    parts.append(
+        Code(redact("\n".join(f"{i}. {step}" for i, step in enumerate(plan.steps, 1))))
+    )
     if plan.problems:
         warnings = len(plan.warnings)
         parts.append(Text.of(f"Checklist ({warnings} to act on, "
@@ -55,6 +62,30 @@ def plan_reply(plan: Plan, *, private: bool = False) -> Reply:
         f"plan for {plan.tool}: {len(plan.files)} files, {len(plan.jobs)} jobs, "
         f"{len(plan.warnings)} warnings"
     )
+    return Reply(tuple(parts), private=private, summary=summary)
+
+
+def _outline(plan: Plan, private: bool) -> Reply:
+    parts: list[Part] = [
+        Text.of("Migration plan for ", Strong(plan.tool), " to the build service image ",
+                Strong(plan.image)),  # fmt: skip
+        Text.of(*_detected(plan)),
+    ]
+    if plan.files:
+        parts.append(Text.of("Files to add: " + ", ".join(f.path for f in plan.files)))
+    jobs = (*plan.jobs, *plan.on_demand)
+    if jobs:
+        parts.append(Bullets(tuple(
+            (Strong(j.name), f" {j.kind}" + (f", {j.schedule}" if j.schedule else "")
+             + f", on {j.image}") for j in jobs
+        )))  # fmt: skip
+    if plan.envvars:
+        parts.append(Text.of(f"{len(plan.envvars)} environment variables to create."))
+    parts.append(Text.of(
+        "File contents, command lines, envvar names and the steps are shown to the tool's "
+        "maintainers."
+    ))  # fmt: skip
+    summary = f"plan for {plan.tool}: {len(plan.files)} files, {len(plan.jobs)} jobs"
     return Reply(tuple(parts), private=private, summary=summary)
 
 

@@ -14,6 +14,7 @@ from bot.errors import GitLabError, UsageError
 from bot.migration.render import plan_reply
 from bot.reply import Part, Reply, Text
 from bot.repos.location import chat_repository
+from bot.visibility import sees_internals
 from commands.migrate import steps
 from commands.migrate.replies import build_failure, overview, progress
 from commands.migrate.session import Migration, clean, existing, load, plan_of, save, say
@@ -63,7 +64,8 @@ async def _review(ctx: Context, state: WizardState) -> Reply:
     if state.step == "repo":
         state.step = "review"
     await save(ctx, state)
-    return await say(ctx, state, overview(plan))
+    internals = await sees_internals(ctx, state.tool)
+    return await say(ctx, state, overview(plan, internals=internals))
 
 
 async def show_status(ctx: Context, state: WizardState) -> Reply:
@@ -119,8 +121,9 @@ GRID = command(
 
 
 async def _plan(ctx: Context, inv: Invocation) -> Reply:
-    plan, _ = await plan_of(ctx, inv.subject.state)
-    return plan_reply(plan, private=True)
+    state = inv.subject.state
+    plan, _ = await plan_of(ctx, state)
+    return plan_reply(plan, private=True, internals=await sees_internals(ctx, state.tool))
 
 
 PLAN = command(

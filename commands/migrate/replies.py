@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from bot.migration.plan import Plan
 from bot.migration.render import problem_items
+from bot.redact import redact
 from bot.reply import Badge, Bullets, Code, Inline, Part, Strong, Table, Text, Tone
+from bot.visibility import HIDDEN
 from commands.migrate.state import DESCRIPTIONS, WizardState
 
 MAX_WARNINGS_SHOWN = 6
 
 
-def overview(plan: Plan) -> list[Part]:
+def overview(plan: Plan, *, internals: bool) -> list[Part]:
+    """The plan in short; command lines only for those who see the tool's internals."""
     parts: list[Part] = [
         Text.of(
             "Migration of ", Strong(plan.tool), " to the build service image ", Strong(plan.image)
@@ -28,7 +31,8 @@ def overview(plan: Plan) -> list[Part]:
                                    for f in plan.files)))  # fmt: skip
     if plan.jobs or plan.on_demand:
         rows = tuple(
-            (j.name, j.kind, j.schedule or "", j.command) for j in (*plan.jobs, *plan.on_demand)
+            (j.name, j.kind, j.schedule or "", redact(j.command) if internals else HIDDEN)
+            for j in (*plan.jobs, *plan.on_demand)
         )
         parts.append(Table(("job", "kind", "schedule", "command"), rows))
     if plan.delete_jobs:

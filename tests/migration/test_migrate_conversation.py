@@ -178,10 +178,19 @@ async def test_non_maintainer_gets_the_plan_but_cannot_act(
     review = await say(bot, "carol", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
     assert "Only the tool's maintainers can carry this out" in review
     plan = await say(bot, "carol", "migrate plan")
-    assert "rebuild-index: python rebuild.py" in plan
+    assert "• rebuild-index scheduled" in plan  # what anyone may see
+    # no command lines, file contents or steps for someone who does not maintain the tool
+    for internal in ("python rebuild.py", "- name: ", "Steps, in order"):
+        assert internal not in plan and internal not in review, internal
+    assert "shown to the tool's maintainers" in plan and "shown to the tool's maintainers" in review
     refused = await say(bot, "carol", "migrate go")
     assert "only maintainers of 'sample-legacy' may carry out its migration" in refused
     assert project.merge_requests == []
+    # bob maintains it: he sees all of it
+    await say(bot, "bob", "migrate sample-legacy")
+    await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
+    full = await say(bot, "bob", "migrate plan")
+    assert "python rebuild.py" in full and "Steps, in order" in full
 
 
 async def test_back_cancel_and_stale_confirmations(

@@ -1,0 +1,22 @@
+"""Who sees what a tool runs: one rule for every command that shows it.
+
+Anyone may see a tool's job names, kinds, images, schedules and states, the
+web front and its builds' outcomes: Toolforge shows them to anyone too. What
+the tool runs and holds is for its maintainers only: job command lines,
+envvar names, the contents of the files planned from its repository, and its
+logs (which a maintainer command reads). Whatever is shown is also redacted.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.directory import require_tool
+
+HIDDEN = "(shown to the tool's maintainers)"
+
+
+async def sees_internals(ctx: Context, tool: str) -> bool:
+    """Whether the speaker may see what ``tool`` runs: they maintain it."""
+    if ctx.account is None:
+        return False
+    return ctx.account in await require_tool(ctx.services.directory, tool)
