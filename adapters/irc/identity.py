@@ -28,6 +28,11 @@ def irc_lower(text: str) -> str:
     return text.translate(_RFC1459)
 
 
+def same_account(a: str | None, b: str | None) -> bool:
+    """Whether two services account names are one account (the server's casemapping)."""
+    return a is not None and b is not None and irc_lower(a) == irc_lower(b)
+
+
 @dataclass
 class _Whois:
     future: asyncio.Future[tuple[str | None, str | None, str | None]]
@@ -146,7 +151,10 @@ class AccountTracker:
                 self._whois.pop(key, None)
                 return None
             cached = _Cached(account, w_user, w_host, self.clock() + self.whois_ttl)
-            self._cache[key] = cached
+            # Kept only for nicks in a channel with us: their QUIT, NICK and ACCOUNT
+            # reach us and drop it. Anyone else may be gone, and the nick taken, by then.
+            if self.sees(nick):
+                self._cache[key] = cached
         if (cached.user, cached.host) != (user, host):
             return None  # another person holds the nick now
         return cached.account

@@ -26,7 +26,7 @@ from typing import Any
 
 from adapters.irc.config import IrcConfig
 from adapters.irc.connection import IrcSession
-from adapters.irc.identity import AccountTracker, irc_lower
+from adapters.irc.identity import AccountTracker, irc_lower, same_account
 from adapters.irc.outbox import HOLD, Hold, Outbox, Recipient
 
 log = logging.getLogger(__name__)
@@ -42,14 +42,17 @@ MAX_DEPARTURES = 4096
 
 @dataclass
 class _Watch:
-    """A nick we asked the server to MONITOR; ``online`` is None until it answered."""
+    """A nick we asked the server to MONITOR; ``online`` is None until we know who holds it
+    (the server said it is online, and a WHOIS said as whom)."""
 
     nick: str
     asked: float
     online: bool | None = None
     user: str | None = None
     host: str | None = None
+    account: str | None = None  # of the current holder, from the WHOIS
     available: bool = True  # False: the server's MONITOR list was full
+    whois: tuple[str | None, str | None, str | None] | None = None  # being answered
 
 
 class Membership:
@@ -146,7 +149,7 @@ class Membership:
     def check(self, nick: str, recipient: Recipient, age: float) -> str | Hold | None:
         """The outbox's guard: is ``nick`` still held by ``recipient``? (None: yes, send)"""
         known, account = self.tracker.live(nick)
-        if known and recipient.account is not None and account != recipient.account:
+        if known and recipient.account is not None and not same_account(account, recipient.account):
             return f"{nick} is no longer logged in as {recipient.account}"
         watch = self._monitor.get(irc_lower(nick))
         if watch is not None and watch.available:
@@ -156,6 +159,11 @@ class Membership:
                 return f"the server did not say whether {nick} is still there"
             if not watch.online:
                 return f"{nick} left"
+            if recipient.account is not None:
+                # someone logged in: the same account, whatever host they come from
+                if not same_account(watch.account, recipient.account):
+                    return f"{nick} is held by someone not logged in as {recipient.account}"
+                return None
             if (watch.user, watch.host) != (recipient.user, recipient.host):
                 return f"{nick} is held by {watch.user}@{watch.host} now, someone else"
             return None
@@ -166,35 +174,22 @@ class Membership:
         return f"{nick} shares no channel with the bot, so it cannot tell whether {nick} left"
 
     def _on_730(self, session: IrcSession, event: Any) -> None:  # RPL_MONONLINE
-        unknown = []
+        # Online, but as whom? (InspIRCd does not even say user@host.) A WHOIS tells
+        # the user, the host and the services account of whoever holds the nick now.
         for mask in event.arguments[-1].split(","):
-            nick, _, userhost = mask.partition("!")
-            user, _, host = userhost.partition("@")
+            nick = mask.partition("!")[0]
             watch = self._monitor.get(irc_lower(nick))
             if watch is None or not nick:
                 continue
-            if user and host:
-                watch.online, watch.user, watch.host = True, user, host
-            else:  # InspIRCd says only the nick: ask who holds it
-                watch.online = None
-                unknown.append(nick)
-        for nick in unknown:
-            session.send(f"USERHOST {nick}")
-        self.outbox.wake()
-
-    def _on_userhost(self, session: IrcSession, event: Any) -> None:  # RPL_USERHOST
-        for reply in event.arguments[-1].split():
-            nick, _, userhost = reply.partition("=")
-            user, _, host = userhost[1:].partition("@")  # after the away flag (+ or -)
-            watch = self._monitor.get(irc_lower(nick.rstrip("*")))
-            if watch is not None and watch.online is None and user and host:
-                watch.online, watch.user, watch.host = True, user, host
+            watch.online, watch.whois = None, (None, None, None)
+            session.send(f"WHOIS {nick}")
         self.outbox.wake()
 
     def _on_731(self, session: IrcSession, event: Any) -> None:  # RPL_MONOFFLINE
         for mask in event.arguments[-1].split(","):
             nick = mask.partition("!")[0]
             watch = self._monitor.get(irc_lower(nick))
+            self.tracker.quit(nick)  # whatever we knew of it is about someone gone
             if watch is not None and nick:
                 watch.online = False
                 self._depart(nick, f"{nick} left")
@@ -308,13 +303,31 @@ class Membership:
         self.outbox.account_changed(nick, account)
 
     def _on_whoisuser(self, session: IrcSession, event: Any) -> None:
-        self.tracker.whois_user(*event.arguments[:3])
+        nick, user, host = event.arguments[:3]
+        self.tracker.whois_user(nick, user, host)
+        watch = self._monitor.get(irc_lower(nick))
+        if watch is not None and watch.whois is not None:
+            watch.whois = (user, host, watch.whois[2])
 
     def _on_whoisaccount(self, session: IrcSession, event: Any) -> None:
-        self.tracker.whois_account(*event.arguments[:2])
+        nick, account = event.arguments[:2]
+        self.tracker.whois_account(nick, account)
+        watch = self._monitor.get(irc_lower(nick))
+        if watch is not None and watch.whois is not None:
+            watch.whois = (watch.whois[0], watch.whois[1], account)
 
     def _on_endofwhois(self, session: IrcSession, event: Any) -> None:
-        self.tracker.whois_end(event.arguments[0])
+        nick = event.arguments[0]
+        self.tracker.whois_end(nick)
+        watch = self._monitor.get(irc_lower(nick))
+        if watch is not None and watch.whois is not None:
+            user, host, account = watch.whois
+            watch.whois = None
+            watch.online = bool(user and host)
+            watch.user, watch.host, watch.account = user, host, account
+            if not watch.online:
+                self._depart(nick, f"{nick} left")
+            self.outbox.wake()
 
     def _on_cannotsendtochan(self, session: IrcSession, event: Any) -> None:
         log.warning("irc: could not deliver a line to %s: %s", *event.arguments[:2])

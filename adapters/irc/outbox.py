@@ -191,10 +191,12 @@ class Outbox:
         else:
             why = f"{nick} is now logged in as {account}"
 
-        def same_account(recipient: Recipient | None) -> bool:
-            return recipient is None or recipient.account in (None, account)
+        def still_theirs(recipient: Recipient | None) -> bool:
+            if recipient is None or recipient.account is None:
+                return True
+            return account is not None and irc_lower(recipient.account) == irc_lower(account)
 
-        return self.forget(nick, why, keep=same_account)
+        return self.forget(nick, why, keep=still_theirs)
 
     def drop_private(self, why: str) -> None:
         """The connection is gone: nobody queued a private line for is known any more."""

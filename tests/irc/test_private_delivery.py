@@ -76,6 +76,14 @@ class Rig:
     ) -> None:
         self.membership.handle(self.session, event(kind, source, target, *a))  # type: ignore[arg-type]
 
+    def whois(self, nick: str, user: str | None, host: str | None, account: str | None) -> None:
+        """The server's answer to ``WHOIS nick`` (user and host None: no such nick)."""
+        if user and host:
+            self.handle("whoisuser", None, "forgebot", nick, user, host, "*", "real name")
+        if account:
+            self.handle("whoisaccount", None, "forgebot", nick, account, "is logged in as")
+        self.handle("endofwhois", None, "forgebot", nick, "End of /WHOIS list.")
+
     async def flush(self) -> list[str]:
         """Let the outbox send what it may; return what it wrote since the last flush."""
         before = len(self.written)
@@ -136,9 +144,13 @@ async def test_a_nick_change_is_followed_and_a_reply_still_being_computed_droppe
     mark = r.membership.mark()  # a second question, still being answered
     r.handle("730", None, "forgebot", "alice!al@home.example")
     r.handle("nick", "alice!al@home.example", "alice_")
-    assert r.session.sent == ["MONITOR + alice", "MONITOR - alice", "MONITOR + alice_"]
+    assert r.session.sent == [
+        "MONITOR + alice", "WHOIS alice", "MONITOR - alice", "MONITOR + alice_"
+    ]
     assert await r.flush() == []  # held until the server confirms who holds alice_
     r.handle("730", None, "forgebot", "alice_!al@home.example")
+    assert r.session.sent[-1] == "WHOIS alice_" and await r.flush() == []
+    r.whois("alice_", "al", "home.example", "alice-libera")
     assert await r.flush() == ["PRIVMSG alice_ :alice secret 0", "PRIVMSG alice_ :alice secret 1"]
     assert r.session.sent[-1] == "MONITOR - alice_"  # nothing left for her
     assert r.membership.left_since("alice", mark)  # that answer is not sent to 'alice'
@@ -190,8 +202,8 @@ async def test_someone_only_messaging_the_bot_is_followed_with_monitor(
     assert r.session.sent == ["MONITOR + dave"]
     assert await r.flush() == []
     r.handle("730", None, "forgebot", "dave")  # InspIRCd: the nick only
-    assert r.session.sent[-1] == "USERHOST dave" and await r.flush() == []
-    r.handle("userhost", None, "forgebot", "dave=+dave@dave.example")
+    assert r.session.sent[-1] == "WHOIS dave" and await r.flush() == []
+    r.whois("dave", "dave", "dave.example", None)
     r.outbox.bucket = TokenBucket(1, 1e-9)  # one line, then no more tokens
     assert await r.flush() == ["PRIVMSG dave :dave secret 0"]
     r.handle("731", None, "forgebot", "dave")
@@ -209,8 +221,35 @@ async def test_monitor_showing_someone_else_on_the_nick_drops_the_lines(
     r.outbox.put(private(DAVE, 3), "dave's question", recipient=DAVE)
     r.outbox.put([Outgoing("dave", "for whoever is dave")], "an announcement to dave")
     r.handle("730", None, "forgebot", "dave!mal@evil.example")
+    r.whois("dave", "mal", "evil.example", None)
     assert await r.flush() == ["PRIVMSG dave :for whoever is dave"]
     assert "not delivered: dave is held by mal@evil.example now, someone else" in caplog.text
+
+
+async def test_the_next_holder_on_the_same_host_is_not_the_account_that_asked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Lines for a logged-in person who only messaged the bot go to that account, not to
+    whoever next holds the nick from the same user@host (a shared bouncer, a cloak)."""
+    erin = Recipient("erin", "u", "shared.example", "erin-libera")
+    r = rig()
+    r.membership.watch("erin")
+    r.outbox.put(private(erin, 8), "erin's logs", recipient=erin)
+    r.handle("730", None, "forgebot", "erin")
+    r.whois("erin", "u", "shared.example", None)  # same user@host, not logged in
+    assert await r.flush() == []
+    assert "8 lines for erin (account erin-libera) not delivered: erin is held by someone not " \
+        "logged in as erin-libera" in caplog.text
+
+
+async def test_the_account_is_compared_with_the_servers_casemapping() -> None:
+    frank = Recipient("frank", "f", "f.example", "Frank[1]")
+    r = rig()
+    r.membership.watch("frank")
+    r.outbox.put(private(frank, 1), "frank's logs", recipient=frank)
+    r.handle("730", None, "forgebot", "frank")
+    r.whois("frank", "f", "other.example", "frank{1}")  # rfc1459: the same account
+    assert await r.flush() == ["PRIVMSG frank :frank secret 0"]
 
 
 async def test_without_monitor_only_the_first_seconds_go_to_someone_we_cannot_follow(

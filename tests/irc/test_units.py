@@ -11,7 +11,7 @@ import pytest
 
 from adapters.irc.config import IrcConfig
 from adapters.irc.flood import TokenBucket
-from adapters.irc.identity import AccountTracker, irc_lower
+from adapters.irc.identity import AccountTracker, _Cached, irc_lower
 from adapters.irc.outbox import DeliveryFailed, Outbox
 from adapters.irc.render import Outgoing
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
@@ -132,6 +132,7 @@ def test_tracker_forgets_on_quit_netsplit_and_last_part() -> None:
 async def test_whois_is_cached_and_checked_against_user_and_host() -> None:
     clock = FakeClock()
     t = AccountTracker(whois_ttl=30, clock=clock)
+    t.joined("alice", "#c", None, known=False)  # in a channel with us: her QUIT reaches us
     sent: list[str] = []
 
     async def answer() -> None:
@@ -151,6 +152,41 @@ async def test_whois_is_cached_and_checked_against_user_and_host() -> None:
     t.whois_timeout = 0.05
     assert await t.whois("alice", "al", "host.example", sent.append) is None  # no answer
     assert sent[-1] == "WHOIS alice" and len(sent) == 2
+
+
+async def test_whois_of_someone_we_cannot_follow_is_never_reused() -> None:
+    """Without a shared channel no QUIT tells us they left: a cached account would outlive
+    them, and the nick's next holder (same user@host) would inherit it."""
+    t = AccountTracker(whois_ttl=30, clock=FakeClock())
+    sent: list[str] = []
+
+    async def answer(account: str | None) -> None:
+        await asyncio.sleep(0)
+        t.whois_user("gina", "g", "shared.example")
+        if account:
+            t.whois_account("gina", account)
+        t.whois_end("gina")
+
+    task = asyncio.create_task(answer("gina-libera"))
+    assert await t.whois("gina", "g", "shared.example", sent.append) == "gina-libera"
+    await task
+    task = asyncio.create_task(answer(None))  # gina left; someone else took the nick
+    assert await t.whois("gina", "g", "shared.example", sent.append) is None
+    await task
+    assert sent == ["WHOIS gina", "WHOIS gina"]
+
+
+def test_a_cached_whois_goes_with_quit_nick_and_account_changes() -> None:
+    t = AccountTracker(whois_ttl=30, clock=FakeClock())
+    for change in (
+        lambda: t.quit("hal"),
+        lambda: t.renamed("hal", "hal_"),
+        lambda: t.account_changed("hal", None),
+    ):
+        t.joined("hal", "#c", None, known=False)
+        t._cache["hal"] = _Cached("hal-libera", "h", "h.example", 1e9)
+        change()
+        assert "hal" not in t._cache
 
 
 def test_rfc1459_case_folding() -> None:
