@@ -81,6 +81,10 @@ class IrcAdapter:
         try:
             await session.open()
             self.registrations += 1
+            self.outbox.confirm_writes = "echo-message" in session.caps
+            if not self.outbox.confirm_writes:
+                log.info("irc: no echo-message: a line written just before a silent "
+                         "disconnection cannot be told from a delivered one")  # fmt: skip
             self.membership.start(session)
             helpers = [
                 asyncio.create_task(self.outbox.run(session.send)),
@@ -122,8 +126,11 @@ class IrcAdapter:
 
     def _on_message(self, session: IrcSession, event: Any, channel: str | None) -> None:
         source = event.source
-        if not getattr(source, "user", None) or irc_lower(source.nick) == irc_lower(session.nick):
-            return  # from a server, or our own echo
+        if not getattr(source, "user", None):
+            return  # from a server
+        if irc_lower(source.nick) == irc_lower(session.nick):
+            self.outbox.confirmed(event.target, event.arguments[0])  # our own, echoed
+            return
         tags = {t["key"]: t["value"] for t in event.tags or []}
         text = event.arguments[0]
         mark = self.membership.mark()  # to tell whether the speaker left before the reply

@@ -17,6 +17,7 @@ DEFAULT_CAPS = (
     "chghost",
     "message-tags",
     "server-time",
+    "echo-message",
 )
 SASL_MECHANISMS = ("PLAIN", "EXTERNAL", "NONE")
 OVERFLOW_MODES = ("private", "truncate")

@@ -83,6 +83,9 @@ def split_line(text: str, limit: int) -> list[str]:
         raise ValueError(f"line budget too small: {limit} bytes")
     pieces: list[str] = []
     while len(text.encode()) > limit:
+        if text.startswith(" "):
+            text = text.lstrip(" ")  # leading spaces are no place to cut: lose them
+            continue
         cut = _fit(text, limit)
         space = text.rfind(" ", 0, cut + 1)
         if space > 0 and text[:space].strip():

@@ -87,7 +87,7 @@ class Membership:
         self.tracker.reset()
         self._monitor.clear()
         # Whoever holds those nicks after we are back may be someone else.
-        self.outbox.drop_private("the bot lost its connection to the server")
+        self.outbox.connection_lost("the bot lost its connection to the server")
         self._depart_all()
         for handle in self._rejoins:
             handle.cancel()
@@ -330,10 +330,14 @@ class Membership:
             self.outbox.wake()
 
     def _on_cannotsendtochan(self, session: IrcSession, event: Any) -> None:
-        log.warning("irc: could not deliver a line to %s: %s", *event.arguments[:2])
+        target, why = event.arguments[:2]
+        log.warning("irc: could not deliver a line to %s: %s", target, why)
+        self.outbox.refused(target, why)
 
     def _on_nosuchnick(self, session: IrcSession, event: Any) -> None:
-        log.warning("irc: could not deliver a line to %s: %s", *event.arguments[:2])
+        target, why = event.arguments[:2]
+        log.warning("irc: could not deliver a line to %s: %s", target, why)
+        self.outbox.refused(target, why)
 
     def _on_bannedfromchan(self, session: IrcSession, event: Any) -> None:
         log.error("irc: cannot join %s: %s", *event.arguments[:2])

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import irc_lower
 from adapters.irc.render import Outgoing
+from adapters.irc.unconfirmed import Unconfirmed
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,11 @@ class Outbox:
     clock: Callable[[], float] = time.monotonic
     guard: Guard | None = None
     on_idle: Callable[[str], None] | None = None  # a nick has no private line queued any more
+    # The server echoes what it took (echo-message): a line counts once echoed.
+    confirm_writes: bool = False
     _queues: OrderedDict[str, deque[_Line]] = field(default_factory=OrderedDict)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _unconfirmed: Unconfirmed[_Line] = field(default_factory=Unconfirmed)
 
     def __len__(self) -> int:
         return sum(len(q) for q in self._queues.values())
@@ -198,6 +202,29 @@ class Outbox:
 
         return self.forget(nick, why, keep=still_theirs)
 
+    def confirmed(self, target: str, text: str) -> None:
+        """The server echoed a line of ours: it was delivered."""
+        line = self._unconfirmed.confirm(target, text)
+        if line is not None:
+            self._delivered(line)
+
+    def refused(self, target: str, why: str) -> None:
+        """The server refused a line to ``target`` (cannot send to channel, no such nick)."""
+        line = self._unconfirmed.refused(target)
+        if line is not None:
+            self._fail(line, why)
+
+    def connection_lost(self, why: str) -> None:
+        """The connection is gone: channel lines it never confirmed go out again on the
+        next one; private lines (queued or unconfirmed) are dropped, see drop_private."""
+        unconfirmed = self._unconfirmed.take_all()
+        for line in reversed([ln for ln in unconfirmed if is_channel(ln.target)]):
+            self._push_back(line)
+        private = [ln for ln in unconfirmed if not is_channel(ln.target)]
+        if private:
+            self._discard(private, f"{why}, before the server confirmed them")
+        self.drop_private(why)
+
     def drop_private(self, why: str) -> None:
         """The connection is gone: nobody queued a private line for is known any more."""
         for key in [k for k, q in self._queues.items() if q and not is_channel(q[0].target)]:
@@ -249,6 +276,8 @@ class Outbox:
                     self.on_idle(target)
 
     def drop_all(self, why: str) -> None:
+        for line in self._unconfirmed.take_all():
+            self._fail(line, why)
         for queue in self._queues.values():
             for line in queue:
                 self._fail(line, why)
@@ -337,7 +366,13 @@ class Outbox:
                 log.info("irc: pausing the outbox: %s", exc)
                 return
             have_token = False
-            line.batch.remaining -= 1
-            if line.batch.remaining == 0 and line.batch.done is not None:
-                if not line.batch.done.done():
-                    line.batch.done.set_result(None)
+            if self.confirm_writes:
+                self._unconfirmed.add(line)
+            else:
+                self._delivered(line)
+
+    def _delivered(self, line: _Line) -> None:
+        line.batch.remaining -= 1
+        if line.batch.remaining == 0 and line.batch.done is not None:
+            if not line.batch.done.done():
+                line.batch.done.set_result(None)

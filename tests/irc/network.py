@@ -62,6 +62,7 @@ _INSPIRCD_CONF = """\
 <module name="ircv3_servertime">
 <module name="ircv3_ctctags">
 <module name="ircv3_msgid">
+<module name="ircv3_echomessage">
 <module name="ircv3_capnotify">
 <module name="sasl">
 <sasl target="services.test">
