@@ -161,7 +161,7 @@ async def test_slack_dm(bot: Bot, paste: str) -> None:
         await slack.push("events_api", slack_dm(slack, SLACK_PASTES[paste]))
         await slack.wait_for(lambda: len(slack.posted("chat.postMessage")) == 2)
     case = CASES["multi-line" if paste.startswith("fenced") else paste]
-    await assert_reached_the_migration(bot.services.store, "slack:U0ALICE", case)
+    await assert_reached_the_migration(bot.services.store, "slack:T0001:U0ALICE", case)
 
 
 # -- one person's messages in order, different people at the same time ------------

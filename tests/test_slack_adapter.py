@@ -97,9 +97,10 @@ async def socket_mode(fake: FakeSlack, bot: Any) -> AsyncIterator[SlackAdapter]:
 
 
 async def post_signed(url: str, payload: dict[str, Any], *, form: bool = False,
-                      secret: str = SECRET, age: int = 0) -> tuple[int, float]:
+                      secret: str = SECRET, age: int = 0,
+                      stamp: str | None = None) -> tuple[int, float]:
     body = urlencode(payload) if form else json.dumps(payload)
-    stamp = str(int(time.time()) - age)
+    stamp = stamp or str(int(time.time()) - age)
     digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256)
     headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + digest.hexdigest(),
                "Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
@@ -124,7 +125,9 @@ async def test_signed_slash_command_is_acked_and_answered_in_channel(slack: Fake
     assert body["response_type"] == "in_channel" and body["text"] == "psst"
     assert "pong: status sample-web" in texts(body["blocks"])
     [message] = bot.seen
-    assert (message.sender.user_id, message.sender.email) == ("U0ALICE", "alice@example.org")
+    assert (message.sender.user_id, message.sender.email) == (
+        "T0001:U0ALICE", "alice@example.org"
+    )
     assert message.mentioned and message.room == "C0OPS"
 
 
@@ -334,3 +337,48 @@ async def test_logs_from_a_mention_arrive_redacted_in_a_dm(
     everything = shown + json.dumps([c.args for c in slack.posted("chat.postEphemeral")])
     assert "SECRET" not in everything
     assert not any(secret in everything for secret in sandbox.fake_secrets)
+
+
+# -- identity edge cases ---------------------------------------------------------
+
+
+async def test_another_workspaces_user_with_a_maintainers_email_is_not_that_maintainer(
+    slack: FakeSlack, make_bot: MakeBot, sandbox: Sandbox
+) -> None:
+    bot: Bot = await make_bot()
+    async with http_mode(slack, bot) as (_, url):
+        await post_signed(url, slack.slash("U0GUEST", "restart sample-crashloop",
+                                           response_id="guest"), form=True)  # fmt: skip
+        await post_signed(url, slack.slash("U0ALICE", "whoami", response_id="alice"), form=True)
+        await slack.wait_for(lambda: len(slack.responses) == 2)
+    answers = {rid: json.dumps(body) for rid, body, _ in slack.responses}
+    assert "not linked" in answers["guest"] and "confirm" not in answers["guest"]
+    assert "slack:T0001:U0ALICE" in answers["alice"] and "alice" in answers["alice"]
+    assert sandbox.restart_count("sample-crashloop", "irc-bot") == 0
+
+
+async def test_messages_of_other_apps_bot_users_never_reach_the_core(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with socket_mode(slack, bot) as _:
+        await slack.wait_for(lambda: slack.sockets_opened == 1)
+        await slack.push("events_api", slack.event("message", "U0HELPER", "restart x",
+                                                   channel="D0HELPER", channel_type="im"))
+        await slack.push("events_api", slack.event("message", "U0EVE", "sentinel",
+                                                   channel="D0EVE", channel_type="im"))
+        await slack.wait_for(lambda: len(bot.seen) == 1)
+    assert [m.text for m in bot.seen] == ["sentinel"]
+
+
+async def test_a_replayed_signed_request_is_refused_and_runs_nothing(slack: FakeSlack) -> None:
+    bot = Echo()
+    async with http_mode(slack, bot) as (_, url):
+        payload = slack.slash("U0ALICE", "status sample-web")
+        stamp = str(int(time.time()))
+        first, _ = await post_signed(url, payload, form=True, stamp=stamp)
+        again, _ = await post_signed(url, payload, form=True, stamp=stamp)  # byte for byte
+        await slack.wait_for(lambda: len(slack.responses) == 1)
+        sentinel, _ = await post_signed(url, slack.slash("U0BOB", "x", response_id="b"),
+                                        form=True)  # fmt: skip
+        await slack.wait_for(lambda: len(slack.responses) == 2)
+    assert (first, again, sentinel) == (200, 401, 200)
+    assert [m.text for m in bot.seen] == ["status sample-web", "x"]

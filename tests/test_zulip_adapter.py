@@ -304,3 +304,13 @@ async def test_logs_asked_in_a_stream_arrive_redacted_in_a_dm(
     for sent in zulip.sent:
         assert not any(secret in sent.content for secret in sandbox.fake_secrets)
         assert "SECRET" not in sent.content
+
+
+async def test_an_integrations_bot_is_never_answered(zulip: FakeZulip) -> None:
+    bot = Echo()
+    async with running(zulip, bot):
+        zulip.inject_dm(16, "restart sample-crashloop")  # CI, a bot account
+        zulip.inject_dm(ALICE, "sentinel")
+        await zulip.wait_for(lambda: len(zulip.sent) == 1)
+    assert [m.text for m in bot.seen] == ["sentinel"]
+    assert zulip.sent[0].to == (ALICE,)

@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
 from adapters.slack.render import SlackMessage, notice, render
+from adapters.slack.replays import REPLAY_WINDOW, Replays
 from bot.adapter import Core, Route
 from bot.backoff import Backoff
 from bot.message import Message
@@ -68,6 +69,7 @@ class SlackAdapter:
         self.ready = asyncio.Event()
         self.bot_user_id: str | None = None
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._replays = Replays(window=REPLAY_WINDOW)
         self.app.command(config.slash_command)(self._on_command)
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
@@ -103,6 +105,7 @@ class SlackAdapter:
             try:
                 response = await self.client.auth_test()
                 self.bot_user_id = str(response["user_id"])
+                self.users.home_team = str(response.get("team_id") or "")
                 return
             except Exception as error:
                 delay = backoff.next()
@@ -122,7 +125,16 @@ class SlackAdapter:
         return app
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """One Slack HTTP request (signature checked by bolt) -> the acknowledgement."""
+        """One Slack HTTP request (signature checked by bolt) -> the acknowledgement.
+
+        Bolt refuses requests older than five minutes; within those, a request seen
+        before (the same signature) is a replay, refused here: Slack signs each
+        delivery and each retry afresh.
+        """
+        signature = request.headers.get("X-Slack-Signature", "")
+        if signature and self._replays.seen(signature):
+            log.warning("refused a replayed Slack request")
+            return web.Response(status=401, text="replayed request")
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
@@ -136,9 +148,13 @@ class SlackAdapter:
     async def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
         channel = str(command.get("channel_id", ""))
         user_id = str(command["user_id"])
+        team = str(command.get("team_id", ""))
+        sender = await self.users.identity(user_id, str(command.get("user_name", "")), team)
+        if sender.is_bot:
+            return
         message = Message(
             platform=PLATFORM,
-            sender=await self.users.identity(user_id, str(command.get("user_name", ""))),
+            sender=sender.identity,
             text=to_plain(str(command.get("text", ""))).strip(),
             room=channel,
             direct=channel.startswith("D"),
@@ -186,9 +202,12 @@ class SlackAdapter:
         text, mentioned = strip_mention(str(event.get("text", "")), self.bot_user_id)
         direct = event.get("channel_type") == "im" or channel.startswith("D")
         thread = event.get("thread_ts")
+        sender = await self.users.identity(user_id, team=str(event.get("team", "")))
+        if sender.is_bot:
+            return  # another app's bot user: never a command
         message = Message(
             platform=PLATFORM,
-            sender=await self.users.identity(user_id),
+            sender=sender.identity,
             text=to_plain(text).strip(),
             room=channel,
             direct=direct,
@@ -215,8 +234,9 @@ class SlackAdapter:
     # -- messages out ------------------------------------------------------
 
     async def send(self, destination: str, reply: Reply) -> None:
-        """Announce to a channel id (``C…``), a user (``U…`` or ``slack:U…``: their DM)."""
-        await self._send_reply(destination.removeprefix(f"{PLATFORM}:"), reply)
+        """Announce to a channel id (``C…``), a user (``U…``, or their chat key
+        ``slack:T…:U…``: their DM)."""
+        await self._send_reply(destination.removeprefix(f"{PLATFORM}:").rpartition(":")[2], reply)
 
     async def _send_reply(self, channel: str, reply: Reply, thread: str | None = None) -> None:
         for page in render(reply, self.config.max_messages_per_reply):

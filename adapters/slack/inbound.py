@@ -54,17 +54,30 @@ def to_plain(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Sender:
+    """A chat identity, and whether Slack says it is a bot (whose messages are ignored)."""
+
+    identity: ChatIdentity
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
 class _Known:
     display: str
     email: str | None
     until: float
+    team: str = ""
+    is_bot: bool = False
 
 
 class UserDirectory:
     """Slack users' display names and confirmed emails, from ``users.info``, cached.
 
     The email needs the ``users:read.email`` scope; without it (or when the
-    call fails) the user is known by id only, which is still an identity.
+    call fails) the user is known by id only, which is still an identity. The
+    identity names the user's workspace too (``slack:T…:U…``), and an email is
+    believed only for users of the bot's own workspace (``home_team``): in a
+    shared channel, another workspace's admins decide what their users' emails are.
     """
 
     def __init__(self, client: AsyncWebClient, *, ttl: float, lookup: bool = True,
@@ -76,12 +89,18 @@ class UserDirectory:
         self._cache: OrderedDict[str, _Known] = OrderedDict()
         self._pending: dict[str, asyncio.Future[_Known]] = {}
         self.lookups = 0
+        self.home_team = ""  # set from auth.test
 
-    async def identity(self, user_id: str, fallback_name: str = "") -> ChatIdentity:
+    async def identity(self, user_id: str, fallback_name: str = "", team: str = "") -> Sender:
+        """Who sent a message; ``team`` is the workspace the event names, if users.info
+        cannot say."""
         known = self._cache.get(user_id)
         if known is None or known.until < time.monotonic():
             known = await self._lookup_once(user_id, fallback_name)
-        return ChatIdentity(PLATFORM, user_id, known.display, known.email)
+        team = known.team or team or self.home_team
+        email = known.email if team and team == self.home_team else None
+        identity = ChatIdentity(PLATFORM, f"{team}:{user_id}", known.display, email)
+        return Sender(identity, is_bot=known.is_bot)
 
     async def _lookup_once(self, user_id: str, fallback_name: str) -> _Known:
         # A burst of messages from one person makes one users.info call, not one each.
@@ -123,4 +142,5 @@ class UserDirectory:
         display = (profile.get("display_name") or profile.get("real_name")
                    or user.get("name") or fallback_name or user_id)
         email = profile.get("email") if user.get("is_email_confirmed") is True else None
-        return _Known(str(display), str(email) if email else None, until)
+        return _Known(str(display), str(email) if email else None, until,
+                      team=str(user.get("team_id") or ""), is_bot=user.get("is_bot") is True)

@@ -65,6 +65,7 @@ class ZulipAdapter:
         self._sender = ClientThread(lambda: client_factory(config), "zulip-send")
         self._seen = SeenMessages()
         self._me: Me | None = None
+        self._bots: dict[int, bool] = {}  # sender id -> is a bot
         self._limit = config.max_message_length
         self.ready = asyncio.Event()
         self.registrations = 0
@@ -188,6 +189,23 @@ class ZulipAdapter:
         self._poller.close()
         self._sender.close()
 
+    async def _is_bot(self, user_id: int) -> bool:
+        """Whether Zulip says ``user_id`` is a bot (asked once per sender)."""
+        known = self._bots.get(user_id)
+        if known is None:
+            try:
+                result = await self._sender.call("get_user_by_id", user_id)
+            except Exception as error:
+                log.warning("could not ask Zulip about user %s: %r", user_id, error)
+                return False  # not cached: asked again next time
+            if not result.ok:
+                return False
+            known = bool(result.body.get("user", {}).get("is_bot"))
+            self._bots[user_id] = known
+            if len(self._bots) > 10_000:
+                self._bots.pop(next(iter(self._bots)))
+        return known
+
     def _backoff(self) -> Backoff:
         return Backoff(self.config.backoff_initial, self.config.backoff_max)
 
@@ -203,6 +221,8 @@ class ZulipAdapter:
             self.bot.submit(f"zulip:{origin.sender_id}", lambda: self._answer(message, origin))
 
     async def _answer(self, message: Message, origin: Origin) -> None:
+        if await self._is_bot(origin.sender_id):
+            return  # an integration's bot: its messages are never commands
         try:
             reply = await self.bot.handle(message)
         except Exception:

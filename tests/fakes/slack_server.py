@@ -25,6 +25,8 @@ class SlackUser:
     name: str
     email: str
     email_confirmed: bool = True
+    team: str | None = None  # another workspace's user in a shared channel; None: ours
+    is_bot: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class FakeSlack:
             SlackUser("U0BOB", "bob", "bob@example.org"),
             SlackUser("U0CAROL", "carol", "carol@example.org", email_confirmed=False),
             SlackUser("U0EVE", "eve", "eve@example.org"),
+            # from another workspace, in a shared channel, with alice's (verified) email
+            SlackUser("U0GUEST", "alice", "alice@example.org", team="T0OTHER"),
+            SlackUser("U0HELPER", "helper", "helper@example.org", is_bot=True),
         ]}
         self.calls: list[Call] = []
         self.responses: list[tuple[str, dict[str, Any], float]] = []  # (id, body, at)
@@ -180,8 +185,9 @@ class FakeSlack:
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": {
-                "id": user.id, "team_id": self.team_id, "name": user.name, "real_name": user.name,
-                "is_bot": False, "deleted": False, "is_email_confirmed": user.email_confirmed,
+                "id": user.id, "team_id": user.team or self.team_id, "name": user.name,
+                "real_name": user.name, "is_bot": user.is_bot, "deleted": False,
+                "is_email_confirmed": user.email_confirmed,
                 "profile": {"email": user.email, "display_name": user.name,
                             "real_name": user.name.title()}}}
         self._ts += 1

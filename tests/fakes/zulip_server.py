@@ -27,6 +27,7 @@ class User:
     id: int
     email: str
     full_name: str
+    is_bot: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ class FakeZulip:
         self.max_message_length = max_message_length
         self.bot = User(10, "forgebot-bot@example.org", "forgebot")
         people = [User(11, "alice@example.org", "Alice"), User(12, "bob@example.org", "Bob"),
-                  User(13, "carol@example.org", "Carol"), User(15, "eve@example.org", "Eve")]
+                  User(13, "carol@example.org", "Carol"), User(15, "eve@example.org", "Eve"),
+                  # an integration's bot, posting as itself
+                  User(16, "ci-bot@example.org", "CI", is_bot=True)]
         self.users = {u.id: u for u in [self.bot, *people]}
         self.streams = {1: "general", 2: "toolforge"}
         self.history: list[dict[str, Any]] = []
@@ -85,6 +88,7 @@ class FakeZulip:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get(f"{API}/server_settings", self._server_settings)
         app.router.add_get(f"{API}/users/me", self._me)
+        app.router.add_get(f"{API}/users/{{user_id:\\d+}}", self._user)
         app.router.add_post(f"{API}/register", self._register)
         app.router.add_get(f"{API}/events", self._events)
         app.router.add_delete(f"{API}/events", self._deregister)
@@ -202,6 +206,14 @@ class FakeZulip:
         return _ok(zulip_version="9.0", zulip_feature_level=237, zulip_merge_base="9.0",
                    push_notifications_enabled=False, realm_uri=self.url, realm_url=self.url,
                    realm_name="Test", authentication_methods={"password": True})
+
+    async def _user(self, request: web.Request) -> web.Response:
+        user = self.users.get(int(request.match_info["user_id"]))
+        if user is None:
+            return web.json_response({"result": "error", "msg": "No such user",
+                                      "code": "BAD_REQUEST"}, status=400)  # fmt: skip
+        return _ok(user={"user_id": user.id, "email": user.email, "full_name": user.full_name,
+                         "is_bot": user.is_bot, "is_active": True, "role": 400})  # fmt: skip
 
     async def _me(self, request: web.Request) -> web.Response:
         bot = self.bot
