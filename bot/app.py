@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Command
 from bot.config import Config, ConfigError
 from bot.core import Bot
-from bot.directory import FileDirectory
+from bot.directory import FileDirectory, MaintainerDirectory
 from bot.registry import CommandRegistry
 from bot.services import Services
 from bot.store import Store
@@ -48,12 +48,28 @@ class Running:
 
 
 @contextlib.asynccontextmanager
+async def maintainer_directory(config: Config) -> AsyncIterator[MaintainerDirectory]:
+    """LDAP when an [ldap] table is configured; otherwise the [directory] file."""
+    if config.ldap is not None:
+        from bot.ldap_directory import LdapDirectory
+
+        directory = LdapDirectory(config.ldap)
+        try:
+            yield directory
+        finally:
+            await directory.aclose()
+        return
+    assert config.directory.file is not None
+    yield FileDirectory(config.directory.file)
+
+
+@contextlib.asynccontextmanager
 async def open_bot(config: Config, commands: Iterable[Command] | None = None) -> AsyncIterator[Bot]:
     """A bot with its services open (store, Toolforge client, directory), closed on exit."""
-    if config.directory.file is None:
+    if config.ldap is None and config.directory.file is None:
         raise ConfigError(
-            "no maintainer directory configured: set [directory] file = ... "
-            "(LDAP is not supported yet) or use --sandbox"
+            "no maintainer directory configured: add an [ldap] table, "
+            "set [directory] file = ..., or use --sandbox"
         )
     async with contextlib.AsyncExitStack() as stack:
         if config.storage_url.startswith("sqlite:///"):
@@ -67,7 +83,7 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
         services = Services(
             toolforge=client,
             store=store,
-            directory=FileDirectory(config.directory.file),
+            directory=await stack.enter_async_context(maintainer_directory(config)),
             config=config,
         )
         registry = CommandRegistry(all_commands() if commands is None else commands)
@@ -88,7 +104,9 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
             stack.push_async_callback(box.stop)
             config = config.replace(
                 toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
-                directory=config.directory.replace(file=config.directory.file or SANDBOX_DATA),
+                directory=config.directory.replace(
+                    file=config.directory.file or (SANDBOX_DATA if config.ldap is None else None)
+                ),
                 # the sandbox's offline GitLab holds the sample tools' repositories; never
                 # a real token there
                 gitlab=config.gitlab.replace(

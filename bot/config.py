@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
@@ -134,6 +135,45 @@ class DirectorySettings(Section):
     file: LaxPath | None = None  # [tools.<tool>] maintainers = [...], [accounts.<name>] email
 
 
+class LdapSettings(Section):
+    """The developer LDAP (read-only replicas); when this table is present it is the
+    maintainer directory, and ``[directory] file`` is not read."""
+
+    SECRETS: ClassVar[Mapping[str, str]] = {"bind_password": "FORGEBOT_LDAP_BIND_PASSWORD"}
+
+    uris: tuple[str, ...] = ("ldaps://ldap-ro.eqiad.wikimedia.org",)
+    base_dn: str = "dc=wikimedia,dc=org"
+    bind_dn: str = ""  # empty: anonymous bind
+    bind_password: str = Field("", repr=False)
+    ca_file: str | None = None  # a private CA instead of the system's, for ldaps:// or start_tls
+    start_tls: bool = False
+    timeout: float = Field(5.0, gt=0, le=60)  # per query, connecting included
+    cache_seconds: float = Field(300.0, ge=0)  # how long an answer is believed
+    negative_cache_seconds: float = Field(60.0, ge=0)  # how long "no such tool/account" is
+    connections: int = Field(4, ge=1, le=64)  # queries in flight at once
+    tool_prefix: str = "tools."  # cn=tools.<tool>,ou=servicegroups,<base_dn>
+    admin_tool: str = "admin"  # members of cn=tools.admin are forgebot admins; "" for none
+
+
+class LinkSettings(Section):
+    """Self-service identity links: people log in with their developer account (OIDC)."""
+
+    SECRETS: ClassVar[Mapping[str, str]] = {"client_secret": "FORGEBOT_OIDC_CLIENT_SECRET"}
+
+    discovery_url: str = ""  # .../.well-known/openid-configuration; empty: no self-service
+    client_id: str = ""
+    client_secret: str = Field("", repr=False)
+    scopes: tuple[str, ...] = ("openid", "profile")
+    account_claim: str = "preferred_username"  # the claim that names the developer account
+    account_attribute: str = Field("uid", pattern="^(uid|cn)$")  # what that claim holds
+    ttl_seconds: int = Field(600, ge=60, le=3600)  # a link URL works once, this long
+    timeout: float = Field(10.0, gt=0)  # calls to the provider
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.discovery_url)
+
+
 class GitLabSettings(Section):
     SECRETS: ClassVar[Mapping[str, str]] = {"token": "FORGEBOT_GITLAB_TOKEN"}
 
@@ -147,7 +187,8 @@ class MigrationSettings(Section):
 
 class HttpSettings(Section):
     host: str = "127.0.0.1"
-    port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless an adapter needs one
+    port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless something needs one
+    public_url: str = ""  # how people reach it (link pages); empty: http://host:port
 
 
 class Config(Section):
@@ -156,6 +197,8 @@ class Config(Section):
     storage: StorageSettings = StorageSettings()
     toolforge: ToolforgeSettings = ToolforgeSettings()
     directory: DirectorySettings = DirectorySettings()
+    ldap: LdapSettings | None = None  # present: the maintainer directory is LDAP
+    link: LinkSettings = LinkSettings()
     gitlab: GitLabSettings = GitLabSettings()
     migration: MigrationSettings = MigrationSettings()
     http: HttpSettings = HttpSettings()
@@ -206,8 +249,7 @@ def parse_config(
     for name, field in Config.model_fields.items():
         if name == "adapters" or name not in tables:
             continue
-        model = field.annotation
-        assert isinstance(model, type) and issubclass(model, Section)
+        model = _section_model(field.annotation)
         table = tables.pop(name)
         if not isinstance(table, dict):
             raise ConfigError(f"{name}: expected a table ([{name}])")
@@ -220,6 +262,14 @@ def parse_config(
             sections[name] = model.from_table({}, env, where=name)
     config = Config(**sections, adapters=chosen)
     return _overridden(config, env, base)
+
+
+def _section_model(annotation: Any) -> type[Section]:
+    """The Section class of a field typed ``Section`` or ``Section | None``."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Section):
+            return candidate
+    raise AssertionError(f"{annotation} is not a Section")
 
 
 def _overridden(config: Config, env: Mapping[str, str], base: Path) -> Config:

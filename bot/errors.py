@@ -31,6 +31,14 @@ class UnknownTool(ForgebotError):
     """No such Toolforge tool."""
 
 
+class DirectoryUnavailable(ForgebotError):
+    """The maintainer directory (LDAP) could not be asked, and nothing fresh is cached.
+
+    Never taken as "no such tool" or "not a maintainer": the action is not done,
+    and the sentence says so.
+    """
+
+
 class ToolforgeError(ForgebotError):
     """A Toolforge API call failed; the sentence says what was (not) done."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.chat_keys import normalise_chat_key
+
 
 @dataclass(frozen=True, slots=True)
 class ChatIdentity:
@@ -26,8 +28,8 @@ class ChatIdentity:
         return self.user_id is not None
 
     def key(self) -> str:
-        """``platform:user_id``, the form stored in identity links."""
-        return f"{self.platform}:{self.user_id or ''}"
+        """``platform:user_id``, the form stored in identity links (IRC accounts case-folded)."""
+        return normalise_chat_key(f"{self.platform}:{self.user_id or ''}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.adapter import Adapter
 from bot.app import SANDBOX_DATA
@@ -18,6 +21,18 @@ from bot.config import (
     StorageSettings,
     ToolforgeSettings,
 )
+
+
+def require_programs(missing: list[str], what: str) -> None:
+    """Skip a test whose servers are not installed, saying how to install them; under CI,
+    where .ci/run installs them, their absence is a failure instead."""
+    if not missing:
+        return
+    names = " ".join(missing)
+    why = f"{what} need {names} (apt-get install {names})"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {why}")
+    pytest.skip(why)
 
 
 def sandbox_config(

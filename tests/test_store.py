@@ -15,8 +15,8 @@ from sqlalchemy import event, func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.store import Delivery, PendingConfirmation, Store, sqlite_url
-from bot.store.migrate import HEAD, current_revision, downgrade, head_revision
+from bot.store import Delivery, LinkConflict, LinkRequest, PendingConfirmation, Store, sqlite_url
+from bot.store.migrate import HEAD, current_revision, downgrade, head_revision, upgrade
 from bot.store.models import StoreTable
 from tests.db_urls import backend_params, empty_tables, fresh_database
 
@@ -28,6 +28,7 @@ TABLES = {
     "conversation",
     "announcement",
     "delivery",
+    "link_request",
 }
 
 
@@ -82,7 +83,7 @@ async def confirm(store: Store, chat_key: str = "irc:alice", ttl: float = 60) ->
 
 async def test_migrations_create_exactly_the_schema_the_models_describe(fresh_store: Store) -> None:
     assert TABLES <= table_names(fresh_store)
-    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0002"
+    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0003"
     with fresh_store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), StoreTable.metadata) == []
 
@@ -99,7 +100,7 @@ async def test_a_second_migrate_changes_nothing(fresh_store: Store) -> None:
     finally:
         event.remove(fresh_store.engine, "before_cursor_execute", record)
     assert not {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE"} & set(statements)
-    assert current_revision(fresh_store.engine) == "0002"
+    assert current_revision(fresh_store.engine) == HEAD
 
 
 async def test_downgrade_to_base_then_upgrade_gives_an_empty_working_schema(
@@ -138,6 +139,44 @@ async def test_an_existing_database_is_upgraded_and_keeps_its_pending_confirmati
     assert taken is not None and (taken.description, taken.binding) == ("restart x", "")
 
 
+async def test_the_upgrade_to_0003_folds_irc_keys_and_marks_old_links_as_by_admin(
+    fresh_store: Store,
+) -> None:
+    await asyncio.to_thread(downgrade, fresh_store.engine, "0002")
+    at = NOW.replace(tzinfo=None)
+    with fresh_store.engine.begin() as connection:
+        for key, account in [
+            ("irc:CaseUser", "alice"),
+            ("irc:bob", "bob"),
+            ("irc:BOB", "mallory"),
+            ("zulip:7", "carol"),
+        ]:
+            connection.execute(
+                text(
+                    "INSERT INTO identity_link (chat_key, account, created_by, created_at) "
+                    "VALUES (:key, :account, 'admin', :at)"
+                ),
+                {"key": key, "account": account, "at": at},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO pending_confirmation (code, chat_key, command, arguments, "
+                "description, created_at, expires_at, binding) VALUES ('1234', 'irc:Bob', "
+                "'restart', '{}', 'restart x', :at, :at, '')"
+            ),
+            {"at": at},
+        )
+    await asyncio.to_thread(upgrade, fresh_store.engine)
+    links = {link.chat_key: (link.account, link.method) for link in await fresh_store.links()}
+    # The already-folded irc:bob wins over irc:BOB; every old link was an admin's.
+    assert links == {
+        "irc:caseuser": ("alice", "admin"),
+        "irc:bob": ("bob", "admin"),
+        "zulip:7": ("carol", "admin"),
+    }
+    assert pending_rows(fresh_store) == 0
+
+
 async def test_the_default_sqlite_file_is_created_in_the_data_dir_in_wal_mode(
     tmp_path: Path,
 ) -> None:
@@ -157,11 +196,15 @@ async def test_the_default_sqlite_file_is_created_in_the_data_dir_in_wal_mode(
 async def test_links_are_added_replaced_listed_and_removed(store: Store) -> None:
     first = await store.link_add("irc:alice", "alice", "admin", now=NOW)
     assert (first.account, first.created_by, first.created_at) == ("alice", "admin", NOW)
-    await store.link_add("zulip:12", "alice", "alice")
+    assert first.method == "admin"
+    await store.link_add("zulip:12", "alice", "alice", method="login")
     await store.link_add("slack:U123", "bob", "admin")
 
-    replaced = await store.link_add("irc:alice", "alice2", "sre")
-    assert replaced.id == first.id
+    with pytest.raises(LinkConflict) as conflict:
+        await store.link_add("irc:alice", "alice2", "sre")
+    assert conflict.value.account == "alice"
+    replaced = await store.link_add("irc:alice", "alice2", "sre", replace=True, method="login")
+    assert (replaced.id, replaced.method) == (first.id, "login")
     assert await store.account_for("irc:alice") == "alice2"
     assert [link.chat_key for link in await store.links()] == [
         "irc:alice",
@@ -170,17 +213,19 @@ async def test_links_are_added_replaced_listed_and_removed(store: Store) -> None
     ]
     assert [link.chat_key for link in await store.links("alice")] == ["zulip:12"]
 
-    assert await store.link_remove("zulip:12") is True
-    assert await store.link_remove("zulip:12") is False
+    removed = await store.link_remove("zulip:12")
+    assert removed is not None and (removed.account, removed.method) == ("alice", "login")
+    assert await store.link_remove("zulip:12") is None
     assert await store.links("alice") == []
     assert await store.account_for("zulip:12") is None
 
 
 async def test_account_for_matches_only_the_exact_chat_key(store: Store) -> None:
     await store.link_add("irc:alice", "alice", "admin")
+    # IRC accounts compare with the network's casemapping (rfc1459): one identity.
+    assert await store.account_for("irc:ALICE") == "alice"
+    assert await store.account_for("IRC:Alice") == "alice"
     lookalikes = [
-        "irc:Alice",
-        "irc:ALICE",
         "irc:alice ",
         "irc: alice",
         "irc:alic",
@@ -189,7 +234,6 @@ async def test_account_for_matches_only_the_exact_chat_key(store: Store) -> None
         "irc:al%",
         "irc:alic_",
         "zulip:alice",
-        "IRC:alice",
         "irc:",
     ]
     for key in lookalikes:
@@ -198,11 +242,61 @@ async def test_account_for_matches_only_the_exact_chat_key(store: Store) -> None
     assert await store.links("Alice") == []
 
 
+async def test_irc_links_that_differ_only_by_case_are_one_link(store: Store) -> None:
+    await store.link_add("irc:CaseUser[m]", "alice", "admin")
+    with pytest.raises(LinkConflict):
+        await store.link_add("irc:caseuser{M}", "bob", "admin")
+    assert [link.chat_key for link in await store.links()] == ["irc:caseuser{m}"]
+    assert await store.link_remove("irc:CASEUSER[M]") is not None
+    assert await store.links() == []
+    # Zulip and Slack ids are not case-folded: they are the platforms' own exact ids.
+    await store.link_add("slack:U0ABC", "alice", "admin")
+    assert await store.account_for("slack:u0abc") is None
+
+
 async def test_unverified_chat_keys_cannot_be_linked(store: Store) -> None:
     for key in ["irc:", "alice", ":alice"]:
         with pytest.raises(ValueError):
             await store.link_add(key, "alice", "admin")
     assert await store.links() == []
+
+
+async def test_a_link_url_is_spent_once_and_its_login_finishes_once(store: Store) -> None:
+    request = LinkRequest(
+        token_digest="t" * 64, chat_key="irc:Alice", destination="alice_",
+        expected_account=None, created_at=NOW, expires_at=NOW + timedelta(minutes=10),
+    )  # fmt: skip
+    await store.link_request_create(request, now=NOW)
+    peeked = await store.link_request_peek("t" * 64, now=NOW)
+    assert peeked is not None and peeked.chat_key == "irc:alice"
+    spend = [
+        store.link_request_start(
+            "t" * 64, state_digest=f"s{n}", nonce="n", code_verifier="v", now=NOW
+        )
+        for n in range(5)
+    ]
+    started = [r for r in await asyncio.gather(*spend) if r is not None]
+    assert len(started) == 1  # concurrent clicks: exactly one login starts
+    assert await store.link_request_peek("t" * 64, now=NOW) is None
+    state = started[0].state_digest
+    assert state is not None
+    assert await store.link_request_finish("nonsense") is None
+    finished = await asyncio.gather(*(store.link_request_finish(state) for _ in range(3)))
+    assert [f.chat_key for f in finished if f is not None] == ["irc:alice"]
+
+
+async def test_an_expired_link_url_cannot_be_spent(store: Store) -> None:
+    request = LinkRequest(
+        token_digest="e" * 64, chat_key="zulip:9", destination="9",
+        created_at=NOW, expires_at=NOW + timedelta(minutes=10),
+    )  # fmt: skip
+    await store.link_request_create(request, now=NOW)
+    later = NOW + timedelta(minutes=10)
+    assert await store.link_request_peek("e" * 64, now=later) is None
+    spent = await store.link_request_start(
+        "e" * 64, state_digest="s", nonce="n", code_verifier="v", now=later
+    )
+    assert spent is None
 
 
 # audit

@@ -18,14 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.chat_keys import irc_lower
+
 log = logging.getLogger(__name__)
 
-_RFC1459 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ[]\\~", "abcdefghijklmnopqrstuvwxyz{}|^")
-
-
-def irc_lower(text: str) -> str:
-    """Case-fold a nick or channel the way the server compares them (rfc1459)."""
-    return text.translate(_RFC1459)
+__all__ = ["AccountTracker", "irc_lower"]
 
 
 def same_account(a: str | None, b: str | None) -> bool:

@@ -1,12 +1,14 @@
 """forgebot's storage: SQLite by default, MariaDB or PostgreSQL by URL, schema by alembic."""
 
 from bot.store.engine import sqlite_url
+from bot.store.identity_links import LinkConflict
 from bot.store.models import (
     Announcement,
     AuditEvent,
     Conversation,
     Delivery,
     IdentityLink,
+    LinkRequest,
     PendingConfirmation,
 )
 from bot.store.store import Store
@@ -17,6 +19,8 @@ __all__ = [
     "Conversation",
     "Delivery",
     "IdentityLink",
+    "LinkConflict",
+    "LinkRequest",
     "PendingConfirmation",
     "Store",
     "sqlite_url",

@@ -6,7 +6,17 @@ from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
-from bot.store.models import IdentityLink
+from bot.chat_keys import normalise_chat_key
+from bot.store.models import LINK_METHODS, IdentityLink
+
+
+class LinkConflict(ValueError):
+    """The chat identity is already linked to another account, and no replacement was asked."""
+
+    def __init__(self, chat_key: str, account: str) -> None:
+        super().__init__(f"{chat_key} is already linked to {account}")
+        self.chat_key = chat_key
+        self.account = account
 
 
 def valid_chat_key(chat_key: str) -> bool:
@@ -20,29 +30,49 @@ def valid_chat_key(chat_key: str) -> bool:
 
 
 def checked_chat_key(chat_key: str) -> str:
+    """``chat_key`` in its one spelling; raises ``ValueError`` if it names nobody."""
     if not valid_chat_key(chat_key):
         raise ValueError(f"chat key {chat_key!r} is not platform:user_id of a verified speaker")
-    return chat_key
+    return normalise_chat_key(chat_key)
 
 
 def add(
-    session: Session, chat_key: str, account: str, created_by: str, at: datetime
+    session: Session,
+    chat_key: str,
+    account: str,
+    created_by: str,
+    at: datetime,
+    method: str,
+    replace: bool,
 ) -> IdentityLink:
-    link = session.exec(select(IdentityLink).where(IdentityLink.chat_key == chat_key)).first()
+    if method not in LINK_METHODS:
+        raise ValueError(f"link method {method!r} is not one of {', '.join(LINK_METHODS)}")
+    link = get(session, chat_key)
     if link is None:
-        link = IdentityLink(
-            chat_key=chat_key, account=account, created_by=created_by, created_at=at
-        )
-    else:
-        link.account, link.created_by, link.created_at = account, created_by, at
+        link = IdentityLink(chat_key=chat_key, account=account, created_by=created_by)
+    elif link.account != account and not replace:
+        raise LinkConflict(chat_key, link.account)
+    link.account, link.created_by, link.created_at, link.method = account, created_by, at, method
     session.add(link)
     session.flush()
+    session.refresh(link)
     return link
 
 
-def remove(session: Session, chat_key: str) -> bool:
-    statement = delete(IdentityLink).where(col(IdentityLink.chat_key) == chat_key)
-    return session.exec(statement).rowcount > 0
+def get(session: Session, chat_key: str) -> IdentityLink | None:
+    if not valid_chat_key(chat_key):
+        return None
+    link = session.exec(select(IdentityLink).where(IdentityLink.chat_key == chat_key)).first()
+    # Compared in Python too: a lenient collation must never grant someone else's account.
+    return link if link is not None and link.chat_key == chat_key else None
+
+
+def remove(session: Session, chat_key: str) -> IdentityLink | None:
+    link = get(session, chat_key)
+    if link is None:
+        return None
+    statement = delete(IdentityLink).where(col(IdentityLink.id) == link.id)
+    return link if session.exec(statement).rowcount > 0 else None
 
 
 def listing(session: Session, account: str | None) -> list[IdentityLink]:
@@ -50,11 +80,3 @@ def listing(session: Session, account: str | None) -> list[IdentityLink]:
     if account is not None:
         statement = statement.where(IdentityLink.account == account)
     return list(session.exec(statement).all())
-
-
-def account_for(session: Session, chat_key: str) -> str | None:
-    if not valid_chat_key(chat_key):
-        return None
-    link = session.exec(select(IdentityLink).where(IdentityLink.chat_key == chat_key)).first()
-    # Compared in Python too: a lenient collation must never grant someone else's account.
-    return link.account if link is not None and link.chat_key == chat_key else None

@@ -82,6 +82,10 @@ class StoreTable(
     """Base of forgebot's tables, with a metadata of their own (not SQLModel's global one)."""
 
 
+# How a link was established: the person's own login (OIDC), or an admin.
+LINK_METHODS = ("login", "admin")
+
+
 class IdentityLink(StoreTable, table=True):
     """A verified chat identity (``platform:user_id``) linked to a developer account."""
 
@@ -92,6 +96,32 @@ class IdentityLink(StoreTable, table=True):
     account: str = _key(index=True)
     created_by: str = _key()
     created_at: datetime = _when()
+    method: str = Field(
+        default="admin", sa_type=String(16), sa_column_kwargs={"server_default": "admin"}
+    )
+
+
+class LinkRequest(StoreTable, table=True):
+    """A one-time link URL given to a chat identity, until its login ends or it expires.
+
+    Only digests of the URL token and of the OIDC ``state`` are kept, so a
+    read of the table opens no link. ``started_at`` is set when the login
+    begins: from then on the URL is spent, and only the ``state`` finds it.
+    """
+
+    __tablename__ = "link_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_digest: str = Field(sa_type=String(SHORT), unique=True)
+    state_digest: str | None = Field(default=None, sa_type=String(SHORT), unique=True)
+    chat_key: str = _key()
+    destination: str = _key()  # where that platform delivers the confirmation
+    expected_account: str | None = _key(default=None, nullable=True)
+    nonce: str = Field(default="", sa_type=String(SHORT))
+    code_verifier: str = Field(default="", sa_type=String(128))
+    created_at: datetime = _when()
+    expires_at: datetime = _when(index=True)
+    started_at: datetime | None = _when(default=None, nullable=True)
 
 
 class AuditEvent(StoreTable, table=True):

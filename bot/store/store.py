@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.store import audit_log, confirmations, conversations, identity_links, outbox
+from bot.chat_keys import normalise_chat_key
+from bot.store import (
+    audit_log,
+    confirmations,
+    conversations,
+    identity_links,
+    link_requests,
+    outbox,
+)
 from bot.store.engine import make_engine, run_transaction
 from bot.store.migrate import upgrade
 from bot.store.models import (
@@ -27,6 +35,7 @@ from bot.store.models import (
     Conversation,
     Delivery,
     IdentityLink,
+    LinkRequest,
     PendingConfirmation,
     as_utc,
 )
@@ -75,18 +84,37 @@ class Store:
     # identity links
 
     async def link_add(
-        self, chat_key: str, account: str, created_by: str, *, now: datetime | None = None
+        self,
+        chat_key: str,
+        account: str,
+        created_by: str,
+        *,
+        method: str = "admin",
+        replace: bool = False,
+        now: datetime | None = None,
     ) -> IdentityLink:
-        """Link ``chat_key`` to ``account``, replacing whatever it was linked to."""
-        identity_links.checked_chat_key(chat_key)
+        """Link ``chat_key`` to ``account``.
+
+        Raises :class:`LinkConflict` when it is linked to another account and
+        ``replace`` is not set; linking it again to the same account renews it.
+        """
+        key = identity_links.checked_chat_key(chat_key)
         at = _now(now)
         return await self._run(
-            lambda session: identity_links.add(session, chat_key, account, created_by, at),
-            retry_conflicts=True,  # two adds raced to insert: the retry updates instead
+            lambda session: identity_links.add(
+                session, key, account, created_by, at, method, replace
+            ),
+            retry_conflicts=True,  # two adds raced to insert: the retry sees the winner
         )
 
-    async def link_remove(self, chat_key: str) -> bool:
-        return await self._run(lambda session: identity_links.remove(session, chat_key))
+    async def link_remove(self, chat_key: str) -> IdentityLink | None:
+        """Remove the link of ``chat_key``; the link that was removed, if there was one."""
+        key = normalise_chat_key(chat_key)
+        return await self._run(lambda session: identity_links.remove(session, key))
+
+    async def link_get(self, chat_key: str) -> IdentityLink | None:
+        key = normalise_chat_key(chat_key)
+        return await self._run(lambda session: identity_links.get(session, key))
 
     async def links(self, account: str | None = None) -> list[IdentityLink]:
         """All links, or those of one account, ordered by chat key."""
@@ -94,7 +122,36 @@ class Store:
 
     async def account_for(self, chat_key: str) -> str | None:
         """The developer account linked to exactly this chat key, if any."""
-        return await self._run(lambda session: identity_links.account_for(session, chat_key))
+        link = await self.link_get(chat_key)
+        return None if link is None else link.account
+
+    # link requests (self-service linking)
+
+    async def link_request_create(self, request: LinkRequest, *, now: datetime) -> None:
+        """Store a pending link URL; an earlier one of the same chat identity stops working."""
+        identity_links.checked_chat_key(request.chat_key)
+        request.chat_key = normalise_chat_key(request.chat_key)
+        at = as_utc(now)
+        await self._run(lambda session: link_requests.create(session, request, at))
+
+    async def link_request_peek(self, token_digest: str, *, now: datetime) -> LinkRequest | None:
+        at = as_utc(now)
+        return await self._run(lambda session: link_requests.peek(session, token_digest, at))
+
+    async def link_request_start(
+        self, token_digest: str, *, state_digest: str, nonce: str, code_verifier: str, now: datetime
+    ) -> LinkRequest | None:
+        """Spend a link URL (once) and bind it to a login's state."""
+        at = as_utc(now)
+        return await self._run(
+            lambda session: link_requests.start(
+                session, token_digest, state_digest, nonce, code_verifier, at
+            )
+        )
+
+    async def link_request_finish(self, state_digest: str) -> LinkRequest | None:
+        """The started request of a login's state, removed (once)."""
+        return await self._run(lambda session: link_requests.finish(session, state_digest))
 
     # audit
 

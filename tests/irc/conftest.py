@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import os
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from bot.reply import Reply
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.irc.network import IrcNetwork, missing_binaries
-from tests.support import sandbox_config, sandbox_sleep
+from tests.support import require_programs, sandbox_config, sandbox_sleep
 
 CHANNEL = "#wikimedia-cloud"
 ACCOUNTS = {
@@ -44,13 +43,7 @@ ACCOUNTS = {
 
 @pytest.fixture(scope="session")
 def irc_network() -> Iterator[IrcNetwork]:
-    missing = missing_binaries()
-    if missing:
-        names = " ".join(missing)
-        why = f"the IRC integration tests need {names} (apt-get install {names})"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {why}")
-        pytest.skip(why)
+    require_programs(missing_binaries(), "the IRC integration tests")
     # certbot logs in with SASL EXTERNAL: its account lists its client certificate.
     network = IrcNetwork(dict(ACCOUNTS), cert_accounts=("certbot",)).start()
     try:
