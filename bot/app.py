@@ -19,6 +19,8 @@ from bot.toolforge import ToolforgeAuth, ToolforgeClient
 from commands import all_commands
 
 if TYPE_CHECKING:
+    from bot.adapter import Adapter
+    from bot.http import HttpServer
     from bot.toolforge.sandbox import Sandbox
 
 # The sandbox's sample tools; the sandbox itself is imported only when asked for.
@@ -88,6 +90,41 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
         )
         registry = CommandRegistry(all_commands() if commands is None else commands)
         yield Bot(config, services, registry)
+
+
+@contextlib.asynccontextmanager
+async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[HttpServer | None]:
+    """The bot's HTTP server, when anything needs it: the adapters' routes, the link pages
+    (whenever self-service linking is configured), or a configured port. ``adapters`` are
+    attached to the bot, so that replies nobody asked for reach their platforms."""
+    config = bot.config
+    routes = []
+    for adapter in adapters:
+        bot.attach(adapter)
+        routes += adapter.http_routes()
+    async with contextlib.AsyncExitStack() as stack:
+        desk = None
+        if config.link.enabled:
+            from bot.link_pages import link_routes
+            from bot.linking import LinkDesk
+
+            desk = LinkDesk(bot.services, config.link, config.http.public_url, bot.deliver)
+            stack.push_async_callback(desk.aclose)
+            routes += link_routes(desk)
+        if not routes and not config.http.port:
+            yield None
+            return
+        from bot.http import HttpServer
+
+        http = HttpServer(config.http.host, config.http.port)
+        http.add_routes(routes)
+        url = await http.start()
+        stack.push_async_callback(http.stop)
+        if desk is not None:
+            desk.set_public_url(config.http.public_url or url)
+            bot.services.links = desk
+            stack.callback(setattr, bot.services, "links", None)
+        yield http
 
 
 @contextlib.asynccontextmanager

@@ -36,6 +36,8 @@ class Context:
     prefix: str = ""
     is_admin: bool = False
     limits: str = ""  # the rate limits in words, for help
+    how: str | None = None  # how the account was established (bot.identity.HOW)
+    directory_problem: str | None = None  # the directory could not say who this is
 
     def hint(self, command_line: str) -> str:
         return f"{self.prefix}{command_line}"

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.adapter import Adapter
 from bot.addressing import command_line, may_address
 from bot.arguments import Words, parse_arguments
 from bot.commands import Command
 from bot.config import Config
 from bot.context import Context
 from bot.errors import ForgebotError, UsageError
-from bot.identity import LOCAL_PLATFORMS, resolve_account
+from bot.identity import LOCAL_PLATFORMS, is_admin, resolve_identity
 from bot.message import Message
 from bot.ordering import SpeakerQueues
 from bot.paste import Pastes
@@ -51,6 +52,19 @@ class Bot:
         self.pipeline = Pipeline(services, registry, ttl, self.limits)
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
+        self.adapters: dict[str, Adapter] = {}
+
+    def attach(self, adapter: Adapter) -> None:
+        """Register a running adapter, so that replies nobody asked for (a link made in a
+        browser, announcements) can reach its platform."""
+        self.adapters[adapter.platform] = adapter
+
+    async def deliver(self, platform: str, destination: str, reply: Reply) -> None:
+        """Send ``reply`` to ``destination`` on ``platform``; raises if nothing can carry it."""
+        adapter = self.adapters.get(platform)
+        if adapter is None:
+            raise LookupError(f"no {platform} adapter is running")
+        await adapter.send(destination, reply)
 
     def submit(self, speaker: str, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` after the earlier work of the same speaker, concurrently with others'.
@@ -124,16 +138,19 @@ class Bot:
             return Reply.text(
                 "Paste the lines now, as many as you need; then say 'end' (or 'cancel')."
             )
-        account = await resolve_account(message.sender, self.services)
+        resolved = await resolve_identity(message.sender, self.services)
+        admin, admin_problem = await is_admin(resolved.account, self.services)
         ctx = Context(
             message=message,
-            account=account,
+            account=resolved.account,
             services=self.services,
             registry=self.registry,
             runner=self.pipeline,
             prefix=prefix,
-            is_admin=account is not None and account in self.config.bot.admins,
+            is_admin=admin,
             limits=self.limits.describe(),
+            how=resolved.how,
+            directory_problem=resolved.problem or admin_problem,
         )
         return await self.pipeline.execute(ctx, command, invocation, confirmed=None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import Command, Invocation, Permission
 from bot.context import Context
 from bot.directory import require_tool
-from bot.errors import PermissionDenied
+from bot.errors import DirectoryUnavailable, PermissionDenied
 from bot.text import quote_user
 
 _IDENTIFY_HOW = {
@@ -23,9 +23,12 @@ def _not_linked(ctx: Context) -> str:
     if not who.verified:
         how = _IDENTIFY_HOW.get(who.platform, "identify yourself to the chat service")
         return f"I can't tell who you are: {who.display} is not logged in to an account; {how}"
+    if ctx.services.links is not None:
+        how = "say link to me in a direct message and log in with your developer account"
+    else:
+        how = f"ask a forgebot admin to link {who.key()} to your developer account"
     return (
-        f"your {who.platform} account is not linked to a Wikimedia developer account; "
-        f"ask a forgebot admin to link {who.key()} to your developer account"
+        f"your {who.platform} account is not linked to a Wikimedia developer account; {how}"
     )
 
 
@@ -55,12 +58,16 @@ def authorize_speaker(ctx: Context, command: Command) -> None:
             )
         return
     if ctx.account is None:
+        if ctx.directory_problem:  # the directory is down: unknown, not "not linked"
+            raise DirectoryUnavailable(ctx.directory_problem)
         raise PermissionDenied(
             f"only {permission.value} may use {command.path}: " + _not_linked(ctx)
         )
     if permission is Permission.IDENTIFIED:
         return
     if permission is Permission.ADMIN and not ctx.is_admin:
+        if ctx.directory_problem:
+            raise DirectoryUnavailable(ctx.directory_problem)
         raise PermissionDenied(f"only forgebot admins may use {command.path}")
 
 
@@ -72,7 +79,8 @@ async def authorize_tool(ctx: Context, command: Command, invocation: Invocation)
     assert tool is not None, f"{command.path} declares no tool"
     maintainers = await require_tool(ctx.services.directory, tool)
     if ctx.account not in maintainers:
+        nobody = "" if maintainers else f" ({quote_user(tool)} has no active maintainers)"
         raise PermissionDenied(
             f"only maintainers of {quote_user(tool)} may {command.what_it_does()}; "
-            f"you are signed in as {ctx.account}, who is not one of them"
+            f"you are signed in as {ctx.account}, who is not one of them{nobody}"
         )

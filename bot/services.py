@@ -13,6 +13,7 @@ from bot.repos import RepoReader
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.directory import MaintainerDirectory
+    from bot.linking import LinkDesk
     from bot.store import Store
     from bot.toolforge import ToolforgeClient
 
@@ -32,3 +33,4 @@ class Services:
     # sandbox's clock instead, so simulated time passes without real waiting.
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     repos: RepoReader = field(default_factory=RepoReader)
+    links: LinkDesk | None = None  # self-service linking, when configured and served

@@ -7,7 +7,18 @@ import importlib
 from bot.commands import Command
 
 # Module names under commands/; each defines COMMAND.
-MODULES = ("help", "status", "restart", "logs", "confirm", "whoami", "migrate", "products")
+MODULES = (
+    "help",
+    "status",
+    "restart",
+    "logs",
+    "confirm",
+    "whoami",
+    "link",
+    "unlink",
+    "migrate",
+    "products",
+)
 
 
 def all_commands() -> list[Command]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import SANDBOX_DATA
 from bot.cli import main
 
 
@@ -51,15 +52,25 @@ def test_links_are_added_listed_and_removed(
 ) -> None:
     # In-process: the same entry point as the console script, without a Python start-up each.
     monkeypatch.setenv("FORGEBOT_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("FORGEBOT_CONFIG", raising=False)
+    config = tmp_path / "forgebot.toml"
+    config.write_text(f'[directory]\nfile = "{SANDBOX_DATA}"\n', encoding="utf-8")
+    monkeypatch.setenv("FORGEBOT_CONFIG", str(config))
 
     def run(*args: str) -> tuple[int, str]:
         code = main(list(args))
-        return code, capsys.readouterr().out
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
 
-    assert run("link", "add", "irc:alice-libera", "alice")[0] == 0
-    assert "irc:alice-libera\talice" in run("link", "list")[1]
+    assert run("link", "add", "irc:Alice-Libera", "alice")[0] == 0
+    assert "irc:alice-libera\talice\tadmin" in run("link", "list")[1]
     assert run("link", "add", "alice", "alice")[0] == 2, "a chat key needs its platform"
+    assert run("link", "add", "slack:not-an-id", "alice")[0] == 2
+    code, said = run("link", "add", "zulip:12", "nobody")
+    assert code == 2 and "there is no developer account 'nobody'" in said
+    code, said = run("link", "add", "irc:ALICE-libera", "bob")
+    assert code == 2 and "already linked to alice; add --replace" in said
+    assert run("link", "add", "irc:alice-libera", "bob", "--replace")[0] == 0
+    assert "irc:alice-libera\tbob" in run("link", "list")[1]
     assert run("link", "remove", "irc:alice-libera")[0] == 0
     assert "irc:alice-libera" not in run("link", "list")[1]
     assert run("link", "remove", "irc:alice-libera")[0] == 1

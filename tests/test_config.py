@@ -100,8 +100,8 @@ def test_the_example_configuration_loads_and_names_every_table() -> None:
     config = load_config(example, env=env, adapters=config_models())
     assert set(config.adapters) == {"irc", "zulip", "slack"}
     text = example.read_text(encoding="utf-8")
-    for table in ("[bot]", "[limits]", "[storage]", "[toolforge]", "[directory]", "[gitlab]",
-                  "[migration]", "[http]", "[irc]", "[zulip]", "[slack]"):
+    for table in ("[bot]", "[limits]", "[storage]", "[toolforge]", "[directory]", "[ldap]",
+                  "[link]", "[gitlab]", "[migration]", "[http]", "[irc]", "[zulip]", "[slack]"):
         assert table in text
 
 
@@ -114,3 +114,28 @@ def test_reading_the_configuration_loads_no_chat_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_ldap_table_chooses_ldap_with_its_password_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "forgebot.toml"
+    path.write_text(
+        '[ldap]\nuris = ["ldaps://ldap-ro.example"]\n'
+        'bind_dn = "cn=proxyagent,ou=profile,dc=wikimedia,dc=org"\n'
+        '[link]\ndiscovery_url = "https://idp.example/.well-known/openid-configuration"\n'
+        'client_id = "forgebot"\n[http]\npublic_url = "https://forgebot.example"\n',
+        encoding="utf-8",
+    )
+    env = {"FORGEBOT_LDAP_BIND_PASSWORD": "pw", "FORGEBOT_OIDC_CLIENT_SECRET": "s"}
+    config = load_config(path, env=env, adapters=config_models())
+    assert config.ldap is not None and config.ldap.uris == ("ldaps://ldap-ro.example",)
+    assert (config.ldap.bind_password, config.link.client_secret) == ("pw", "s")
+    assert config.link.enabled and config.http.public_url == "https://forgebot.example"
+    assert load_config(None, env={}, adapters=config_models()).ldap is None
+
+    path.write_text('[ldap]\nbind_password = "oops"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env=env, adapters=config_models())
+    assert "ldap.bind_password: keep secrets out of the file" in str(caught.value)
+    assert "FORGEBOT_LDAP_BIND_PASSWORD" in str(caught.value)

@@ -36,7 +36,7 @@ async def _console(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from adapters import configured_adapters
-    from bot.app import running_bot
+    from bot.app import http_front, running_bot
 
     config = _config(args)
     if not any(table.enabled for table in config.adapters.values()):
@@ -44,23 +44,12 @@ async def _run(args: argparse.Namespace) -> int:
         return 2
     async with running_bot(config, sandbox=args.sandbox) as running:
         adapters = configured_adapters(running.bot.config, running.bot)
-        routes = [route for adapter in adapters for route in adapter.http_routes()]
-        http = None
-        if routes or config.http.port:
-            from bot.http import HttpServer
-
-            http = HttpServer(config.http.host, config.http.port)
-            http.add_routes(routes)
-            url = await http.start()
-            logging.getLogger("forgebot").warning("HTTP server at %s", url)
-        logging.getLogger("forgebot").warning(
-            "running %s", ", ".join(a.platform for a in adapters)
-        )
-        try:
-            await asyncio.gather(*(a.run() for a in adapters))
-        finally:
+        async with http_front(running.bot, adapters) as http:
+            log = logging.getLogger("forgebot")
             if http is not None:
-                await http.stop()
+                log.warning("HTTP server at %s", http.url)
+            log.warning("running %s", ", ".join(a.platform for a in adapters))
+            await asyncio.gather(*(a.run() for a in adapters))
     return 0
 
 
@@ -68,42 +57,57 @@ async def _link(args: argparse.Namespace) -> int:
     from bot.store import Store
 
     config = _config(args)
+    if args.link_action == "add":
+        return await _link_add(config, args)
     if config.storage_url.startswith("sqlite:///"):
         Path(config.storage_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
     store = await Store.open(config.storage_url)
     try:
-        if args.link_action == "add":
-            if ":" not in args.chat_key:
-                print("the chat identity looks like irc:<account>, zulip:<id> or slack:<id>")
-                return 2
-            await store.link_add(
-                args.chat_key, args.account, created_by=os.environ.get("USER", "cli")
-            )
-            await store.audit(
-                actor_account=None,
-                chat_key="cli",
-                platform="cli",
-                action="link.add",
-                tool="",
-                target=args.chat_key,
-                result="ok",
-                detail=args.account,
-            )
-            print(f"linked {args.chat_key} -> {args.account}")
-        elif args.link_action == "remove":
+        if args.link_action == "remove":
             removed = await store.link_remove(args.chat_key)
+            await _cli_audit(store, "link.remove", args.chat_key, "ok" if removed else "invalid",
+                             removed.account if removed else "not linked")  # fmt: skip
             print(f"removed {args.chat_key}" if removed else f"no link for {args.chat_key}")
             return 0 if removed else 1
-        else:
-            for link in await store.links():
-                print(
-                    f"{link.chat_key}\t{link.account}\t{link.created_by}\t{link.created_at:%Y-%m-%d}"
-                )
+        for link in await store.links():
+            print(
+                f"{link.chat_key}\t{link.account}\t{link.method}\t{link.created_by}\t"
+                f"{link.created_at:%Y-%m-%d}"
+            )
     finally:
         await store.close()
     return 0
+
+
+async def _link_add(config: Config, args: argparse.Namespace) -> int:
+    """``forgebot link add``: the same checks as an admin's ``link add`` in chat."""
+    from bot.app import open_bot
+    from bot.errors import ForgebotError
+    from bot.link_admin import admin_link
+
+    async with open_bot(config) as bot:
+        store = bot.services.store
+        by = os.environ.get("USER", "cli")
+        try:
+            link = await admin_link(
+                bot.services, args.chat_key, args.account, by=by, replace=args.replace
+            )
+        except ForgebotError as error:
+            await _cli_audit(store, "link.add", args.chat_key, "invalid", error.sentence)
+            print(f"forgebot link add: {error.sentence}", file=sys.stderr)
+            return 2
+        await _cli_audit(store, "link.add", link.chat_key, "ok", link.account)
+        print(f"linked {link.chat_key} -> {link.account}")
+    return 0
+
+
+async def _cli_audit(store: Any, action: str, target: str, result: str, detail: str) -> None:
+    await store.audit(
+        actor_account=None, chat_key="cli", platform="cli", action=action, tool="",
+        target=target, result=result, detail=detail,
+    )  # fmt: skip
 
 
 async def _audit(args: argparse.Namespace) -> int:
@@ -179,6 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     add = link_sub.add_parser("add", help="link a chat identity to a developer account")
     add.add_argument("chat_key", help="irc:<services account>, zulip:<user id> or slack:<user id>")
     add.add_argument("account", help="Wikimedia developer account (shell name)")
+    add.add_argument(
+        "--replace", action="store_true", help="replace an existing link to another account"
+    )
     remove = link_sub.add_parser("remove", help="remove a link")
     remove.add_argument("chat_key")
     link_sub.add_parser("list", help="list links")
