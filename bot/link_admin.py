@@ -33,16 +33,30 @@ def checked_chat_key(chat_key: str) -> str:
     return normalise_chat_key(chat_key)
 
 
+async def checked_link(
+    services: Services, chat_key: str, account: str, *, replace: bool
+) -> tuple[str, str]:
+    """The chat key and account of a link an admin may make (no side effects)."""
+    key = checked_chat_key(chat_key)
+    name = await checked_account(services, account)
+    current = await services.store.link_get(key)
+    if current is not None and current.account != name and not replace:
+        raise _conflict(key, current.account, name)
+    return key, name
+
+
 async def admin_link(
     services: Services, chat_key: str, account: str, *, by: str, replace: bool
 ) -> IdentityLink:
     """Link ``chat_key`` to ``account`` on an admin's word, after the checks above."""
-    key = checked_chat_key(chat_key)
-    name = await checked_account(services, account)
+    key, name = await checked_link(services, chat_key, account, replace=replace)
     try:
         return await services.store.link_add(key, name, by, method="admin", replace=replace)
-    except LinkConflict as conflict:
-        raise UsageError(
-            f"{key} is already linked to {conflict.account}; add --replace to link it to "
-            f"{name} instead"
-        ) from None
+    except LinkConflict as conflict:  # linked by someone else since the check
+        raise _conflict(key, conflict.account, name) from None
+
+
+def _conflict(key: str, current: str, wanted: str) -> UsageError:
+    return UsageError(
+        f"{key} is already linked to {current}; add --replace to link it to {wanted} instead"
+    )

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.adapter import Route
 from bot.errors import ForgebotError
-from bot.linking import CALLBACK_PATH, LinkDesk
+from bot.linking import CALLBACK_PATH, LinkDesk, LinkSpent
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,10 @@ def link_routes(desk: LinkDesk) -> list[Route]:
     async def start(request: web.Request) -> web.Response:
         try:
             target = await desk.begin(request.match_info["token"])
-        except ForgebotError as error:
-            return _page("This link no longer works", _sentence(error.sentence), 410)
+        except LinkSpent as spent:
+            return _page("This link no longer works", _sentence(spent.sentence), 410)
+        except ForgebotError as error:  # the login provider failed; the link still works
+            return _page("The login cannot start", _sentence(error.sentence), 502)
         raise web.HTTPSeeOther(target, headers=_HEADERS)
 
     return [

@@ -110,8 +110,14 @@ class LinkDesk:
         return await self.services.store.link_request_peek(digest(token), now=self.services.clock())
 
     async def begin(self, token: str) -> str:
-        """Spend the URL; where to send the browser to log in."""
+        """Spend the URL; where to send the browser to log in.
+
+        The provider is asked first: when it is down the URL is not spent and
+        the person can try again. Raises :class:`LinkSpent` for a URL that was
+        used or expired, :class:`bot.oidc.OidcError` when the provider fails.
+        """
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+        target = await self.oidc.authorization_url(state, nonce, verifier)
         request = await self.services.store.link_request_start(
             digest(token),
             state_digest=digest(state),
@@ -120,11 +126,11 @@ class LinkDesk:
             now=self.services.clock(),
         )
         if request is None:
-            raise ForgebotError(
+            raise LinkSpent(
                 "this link was already used or has expired; ask me for a new one "
                 "(say link in a direct message)"
             )
-        return await self.oidc.authorization_url(state, nonce, verifier)
+        return target
 
     # --- 3. back from the provider ----------------------------------------------
 
@@ -238,6 +244,10 @@ class LinkDesk:
             result=result,
             detail=detail[:1000],
         )
+
+
+class LinkSpent(ForgebotError):
+    """A link URL that was already used, replaced or has expired."""
 
 
 class _Refused(ForgebotError):

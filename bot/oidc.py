@@ -1,8 +1,9 @@
 """OpenID Connect login with a developer account: the relying party's half.
 
-authlib builds the authorization request (PKCE S256) and checks the ID token
-(signature against the provider's keys, issuer, audience, expiry, nonce);
-the HTTP calls go through httpx with a timeout. Every failure is an
+authlib builds the authorization request (PKCE S256); joserfc (authlib's own
+JOSE library, which authlib now asks callers to use) checks the ID token:
+signature against the provider's keys, issuer, audience, expiry and nonce.
+The HTTP calls go through httpx with a timeout. Every failure is an
 :class:`OidcError` whose sentence says what went wrong and that nothing was
 linked.
 """
@@ -13,17 +14,19 @@ import time
 from typing import Any
 
 import httpx
-from authlib.jose import JsonWebKey, jwt
-from authlib.jose.errors import JoseError
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from authlib.oidc.core import CodeIDToken
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
 from bot.config import LinkSettings
 from bot.errors import ForgebotError
 
 # Provider metadata and keys are read again after this long (keys rotate).
 METADATA_SECONDS = 3600.0
+# ID tokens are signed with the provider's private key; never a shared secret ("HS256").
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 
 
 class OidcError(ForgebotError):
@@ -66,20 +69,23 @@ class OidcClient:
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise OidcError("the login provider sent no ID token; nothing was linked")
+        registry = jwt.JWTClaimsRegistry(
+            leeway=60,
+            iss={"essential": True, "value": metadata["issuer"]},
+            aud={"essential": True, "value": self.settings.client_id},
+            sub={"essential": True},
+            exp={"essential": True},
+            iat={"essential": True},
+            nonce={"essential": True, "value": nonce},  # this login's, not a replayed one
+        )
         try:
-            claims = jwt.decode(
-                id_token,
-                self._keys,
-                claims_cls=CodeIDToken,
-                claims_options={"iss": {"essential": True, "value": metadata["issuer"]}},
-                claims_params={"nonce": nonce, "client_id": self.settings.client_id},
-            )
-            claims.validate(leeway=60)
+            decoded = jwt.decode(id_token, self._keys, algorithms=list(ALGORITHMS))
+            registry.validate(decoded.claims)
         except (JoseError, ValueError) as error:
             raise OidcError(
                 f"the login could not be verified ({_short(error)}); nothing was linked"
             ) from None
-        found = dict(claims)
+        found = dict(decoded.claims)
         if self.settings.account_claim not in found and metadata.get("userinfo_endpoint"):
             found.update(await self._userinfo(metadata["userinfo_endpoint"], token, found))
         return found
@@ -93,8 +99,8 @@ class OidcClient:
                 raise OidcError(f"the login provider's discovery document has no {key}")
         jwks = await self._get_json(metadata["jwks_uri"], "its signing keys")
         try:
-            self._keys = JsonWebKey.import_key_set(jwks)
-        except (JoseError, ValueError, TypeError) as error:
+            self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+        except (JoseError, ValueError, TypeError, KeyError) as error:
             raise OidcError(f"the login provider's signing keys are unusable ({error})") from None
         self._metadata, self._read_at = metadata, time.monotonic()
         return metadata
@@ -171,4 +177,4 @@ def _error_of(response: httpx.Response) -> str:
 
 
 def _short(error: Exception) -> str:
-    return str(getattr(error, "description", None) or getattr(error, "error", None) or error)
+    return str(getattr(error, "description", None) or error)

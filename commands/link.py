@@ -11,8 +11,16 @@ from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import UsageError
 from bot.identity import LOCAL_PLATFORMS
-from bot.link_admin import admin_link, checked_account, checked_chat_key
+from bot.link_admin import admin_link, checked_account, checked_chat_key, checked_link
 from bot.reply import Link, Reply, Strong, Text
+
+
+async def _check_link(ctx: Context, inv: Invocation) -> str | None:
+    """The account the login must prove, if any (no side effects)."""
+    if inv["account"] is not None:
+        return await checked_account(ctx.services, inv["account"])
+    current = await ctx.services.store.link_get(ctx.message.sender.key())
+    return None if current is None else current.account  # anyone else: unlink first
 
 
 async def _link(ctx: Context, inv: Invocation) -> Reply:
@@ -27,12 +35,7 @@ async def _link(ctx: Context, inv: Invocation) -> Reply:
         )
     if not ctx.message.direct:
         raise UsageError("ask me for a link in a direct message: the link is for you alone")
-    wanted: str | None = inv["account"]
-    current = await ctx.services.store.link_get(sender.key())
-    if wanted is not None:
-        wanted = await checked_account(ctx.services, wanted)
-    elif current is not None:
-        wanted = current.account  # a login as anyone else needs unlink first
+    wanted: str | None = inv.checked
     url = await desk.issue(sender, wanted)
     minutes = desk.settings.ttl_seconds // 60
     who = f"as {wanted} " if wanted else ""
@@ -52,6 +55,12 @@ async def _link(ctx: Context, inv: Invocation) -> Reply:
     )
 
 
+async def _check_add(ctx: Context, inv: Invocation) -> tuple[str, str]:
+    return await checked_link(
+        ctx.services, inv["identity"], inv["account"], replace=bool(inv["replace"])
+    )
+
+
 async def _add(ctx: Context, inv: Invocation) -> Reply:
     link = await admin_link(
         ctx.services,
@@ -65,8 +74,15 @@ async def _add(ctx: Context, inv: Invocation) -> Reply:
     )
 
 
-async def _remove(ctx: Context, inv: Invocation) -> Reply:
+async def _check_remove(ctx: Context, inv: Invocation) -> str:
     key = checked_chat_key(inv["identity"])
+    if await ctx.services.store.link_get(key) is None:
+        raise UsageError(f"{key} is not linked")
+    return key
+
+
+async def _remove(ctx: Context, inv: Invocation) -> Reply:
+    key: str = inv.checked
     removed = await ctx.services.store.link_remove(key)
     if removed is None:
         raise UsageError(f"{key} is not linked")
@@ -84,6 +100,7 @@ COMMAND = command(
     summary="link your chat identity to your developer account by logging in",
     args=(Arg("account", "the developer account you will log in as", required=False),),
     permission=Permission.VERIFIED,
+    check=_check_link,
     audit_action="link",
     details=(
         "Say it in a direct message: I answer with a one-time link where you log in with "
@@ -97,6 +114,7 @@ COMMAND = command(
             flags=(Flag("replace", "replace an existing link to another account"),),
             permission=Permission.ADMIN,
             target_arg="identity",
+            check=_check_add,
             audit_action="link.add",
         )(_add),
         command(
@@ -105,6 +123,7 @@ COMMAND = command(
             args=(_IDENTITY,),
             permission=Permission.ADMIN,
             target_arg="identity",
+            check=_check_remove,
             audit_action="link.remove",
         )(_remove),
     ),
