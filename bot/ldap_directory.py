@@ -26,7 +26,7 @@ import math
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ACCOUNT_ATTRIBUTES = ["uid", "cn", "mail", "pwdAccountLockedTime", "pwdPolicySubentry"]
-# Disabled accounts among a group's members are asked for in batches of this many.
-_BATCH = 500
 _PAGE = 500
 
 Query = Callable[[ldap3.Connection], T]
@@ -67,6 +65,8 @@ class LdapDirectory:
         self._emails: TtlCache[str, str] = TtlCache(ttl, negative, clock=clock)
         self._tools_of: TtlCache[str, tuple[str, ...]] = TtlCache(ttl, negative, clock=clock)
         self._names: TtlCache[str, tuple[str, ...]] = TtlCache(ttl, negative, clock=clock)
+        self._disabled: TtlCache[str, frozenset[str]] = TtlCache(ttl, negative, clock=clock)
+        self._people_suffix = "," + self.people_base.lower()
         self._local = threading.local()
         self._opened: list[ldap3.Connection] = []
         self._opened_lock = threading.Lock()
@@ -82,10 +82,11 @@ class LdapDirectory:
     # --- the directory interface ------------------------------------------------
 
     async def maintainers(self, tool: str) -> frozenset[str]:
-        found = await self._groups.get(tool, lambda: self._fetch_group(tool))
-        if found is None:
+        members = await self._groups.get(tool, lambda: self._fetch_group(tool))
+        if members is None:
             raise UnknownTool(f"there is no tool named {quote_user(tool)}")
-        return found
+        disabled = await self._disabled.get("", self._fetch_disabled)
+        return members - (disabled or frozenset())
 
     async def tool_names(self) -> list[str]:
         names = await self._names.get("", self._fetch_tool_names)
@@ -115,6 +116,8 @@ class LdapDirectory:
     # --- queries --------------------------------------------------------------------
 
     async def _fetch_group(self, tool: str) -> frozenset[str] | None:
+        """The developer accounts among the members of the tool's group (disabled ones too)."""
+
         def query(conn: ldap3.Connection) -> frozenset[str] | None:
             entries = self._search(
                 conn,
@@ -125,15 +128,31 @@ class LdapDirectory:
             )
             if not entries:
                 return None
-            members = {
+            return frozenset(
                 uid
                 for entry in entries
                 for dn in _values(entry, "member")
                 if (uid := self._uid_of(dn)) is not None
-            }
-            return frozenset(members - self._disabled_among(conn, members))
+            )
 
         return await self._run(f"the maintainers of {tool}", query)
+
+    async def _fetch_disabled(self) -> frozenset[str]:
+        """Every disabled developer account: one paged search, cached like the groups, so a
+        tool's maintainers cost one search however large its group is."""
+        policy = escape_filter_chars(self.disabled_policy)
+
+        def query(conn: ldap3.Connection) -> frozenset[str]:
+            entries = self._search(
+                conn,
+                self.people_base,
+                f"(|(pwdAccountLockedTime=*)(pwdPolicySubentry={policy}))",
+                ["uid"],
+                paged=True,
+            )
+            return frozenset(uid for entry in entries for uid in _values(entry, "uid"))
+
+        return await self._run("the disabled accounts", query)
 
     async def _fetch_tool_names(self) -> tuple[str, ...]:
         prefix = escape_filter_chars(self.settings.tool_prefix)
@@ -186,23 +205,6 @@ class LdapDirectory:
 
         return await self._run("an account by email", query)
 
-    def _disabled_among(self, conn: ldap3.Connection, uids: Iterable[str]) -> set[str]:
-        """Which of ``uids`` are disabled, asked in batches (very large groups exist)."""
-        ordered = sorted(uids)
-        disabled: set[str] = set()
-        policy = escape_filter_chars(self.disabled_policy)
-        for start in range(0, len(ordered), _BATCH):
-            chunk = ordered[start : start + _BATCH]
-            batch = "".join(f"(uid={escape_filter_chars(u)})" for u in chunk)
-            entries = self._search(
-                conn,
-                self.people_base,
-                f"(&(|(pwdAccountLockedTime=*)(pwdPolicySubentry={policy}))(|{batch}))",
-                ["uid"],
-            )
-            disabled.update(uid for entry in entries for uid in _values(entry, "uid"))
-        return disabled
-
     def _account_of(self, entry: dict[str, Any]) -> Account:
         policy = [str(p).lower() for p in _values(entry, "pwdPolicySubentry")]
         mail = _values(entry, "mail")
@@ -216,6 +218,11 @@ class LdapDirectory:
 
     def _uid_of(self, dn: str) -> str | None:
         """The shell name of a developer DN; ``None`` for anything else (a tool account)."""
+        head, sep, rest = dn.partition(",")
+        if sep and head[:4].lower() == "uid=" and "\\" not in head and "+" not in head:
+            # The plain form every member value has: no parsing needed (large groups).
+            plain = "," + rest.replace(", ", ",").lower()
+            return head[4:] if plain == self._people_suffix else None
         try:
             parts = parse_dn(dn, escape=False, strip=True)
         except LDAPException:

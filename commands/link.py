@@ -45,7 +45,6 @@ async def _link(ctx: Context, inv: Invocation) -> Reply:
                 f"Open this link within {minutes} minutes and log in {who}with your "
                 "Wikimedia developer account: ",
                 Link("link my account", url),
-                f" {url}",
             ),
             Text.of("It works once, and only for you: do not share it."),
         ),
