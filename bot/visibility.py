@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.directory import require_tool
+from bot.errors import DirectoryUnavailable
 
 HIDDEN = "(shown to the tool's maintainers)"
 
 
 async def sees_internals(ctx: Context, tool: str) -> bool:
-    """Whether the speaker may see what ``tool`` runs: they maintain it."""
+    """Whether the speaker may see what ``tool`` runs: they maintain it.
+
+    When the directory cannot say (LDAP down), nobody is taken for a maintainer.
+    """
     if ctx.account is None:
         return False
-    return ctx.account in await require_tool(ctx.services.directory, tool)
+    try:
+        return ctx.account in await require_tool(ctx.services.directory, tool)
+    except DirectoryUnavailable:
+        return False

@@ -7,7 +7,7 @@ import asyncio
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
-from bot.errors import ToolforgeError
+from bot.errors import DirectoryUnavailable, ToolforgeError
 from bot.job_view import (
     build_badge,
     image_cell,
@@ -24,7 +24,10 @@ from bot.visibility import HIDDEN, sees_internals
 
 async def _status(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    await require_tool(ctx.services.directory, tool)
+    try:
+        await require_tool(ctx.services.directory, tool)
+    except DirectoryUnavailable:
+        pass  # status is public: the API says whether the tool exists
     client = ctx.services.toolforge
     if inv["job"]:
         internals = await sees_internals(ctx, tool)
