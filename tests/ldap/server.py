@@ -67,9 +67,14 @@ def free_port() -> int:
 
 @dataclass
 class SlapdServer:
+    """slapd on ``port``; with ``tls`` (a certificate and key), also ldaps:// on ``tls_port``
+    and StartTLS on ``port``."""
+
     ldif: str
     host: str = "127.0.0.1"
     port: int = 0
+    tls: tuple[Path, Path] | None = None
+    tls_port: int = 0
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="slapd-")))
     process: subprocess.Popen[bytes] | None = None
 
@@ -77,12 +82,19 @@ class SlapdServer:
     def uri(self) -> str:
         return f"ldap://{self.host}:{self.port}"
 
+    @property
+    def tls_uri(self) -> str:
+        return f"ldaps://{self.host}:{self.tls_port}"
+
     def start(self, within: float = 20.0) -> SlapdServer:
         d = self.workdir
         (d / "db").mkdir(exist_ok=True)
         conf = d / "slapd.conf"
+        tls = ""
+        if self.tls is not None:
+            tls = f"TLSCertificateFile {self.tls[0]}\nTLSCertificateKeyFile {self.tls[1]}\n"
         conf.write_text(
-            _CONF.format(
+            tls + _CONF.format(
                 schemas=SCHEMAS, modules=MODULES, d=d, base=BASE_DN, root=ROOT_DN,
                 rootpw=ROOT_PASSWORD,
             ),
@@ -96,9 +108,13 @@ class SlapdServer:
                 check=True, capture_output=True, timeout=120,
             )  # fmt: skip
         self.port = self.port or free_port()
+        urls = f"{self.uri}/"
+        if self.tls is not None:
+            self.tls_port = self.tls_port or free_port()
+            urls += f" {self.tls_uri}/"
         log = (d / "slapd.log").open("ab")
         self.process = subprocess.Popen(
-            [SLAPD, "-f", str(conf), "-h", f"{self.uri}/", "-d", "0"],
+            [SLAPD, "-f", str(conf), "-h", urls, "-d", "0"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + within

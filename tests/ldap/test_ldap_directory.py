@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.directory import require_tool
 from bot.errors import DirectoryUnavailable, UnknownTool
 from bot.ldap_directory import LdapDirectory
+from tests.irc.certs import make_certificate
 from tests.ldap.conftest import ldap_settings
 from tests.ldap.seed import ToolforgeData
-from tests.ldap.server import SlapdServer
+from tests.ldap.server import SlapdServer, missing_binaries
+from tests.support import require_programs
 
 
 class Clock:
@@ -178,3 +181,30 @@ async def test_an_anonymous_bind_that_may_not_read_is_not_no_such_tool(
             await directory.maintainers("sample-web")
     finally:
         await directory.aclose()
+
+
+async def test_ldaps_and_start_tls_verify_the_server_against_the_configured_ca(
+    ldap_data: ToolforgeData, tmp_path: Path
+) -> None:
+    require_programs(missing_binaries(), "the LDAP tests (a real OpenLDAP server)")
+    cert = make_certificate(tmp_path, "ldap", server=True)
+    server = SlapdServer(ldap_data.ldif(), tls=(cert.cert, cert.key)).start()
+    try:
+        for settings in (
+            ldap_settings(server, uris=(server.tls_uri,), ca_file=str(cert.cert)),
+            ldap_settings(server, start_tls=True, ca_file=str(cert.cert)),
+        ):
+            directory = LdapDirectory(settings)
+            try:
+                assert await directory.maintainers("sample-web") == {"alice", "carol"}
+            finally:
+                await directory.aclose()
+        # Not signed by a CA it trusts: no answer, and no "no such tool" either.
+        untrusted = LdapDirectory(ldap_settings(server, uris=(server.tls_uri,)))
+        try:
+            with pytest.raises(DirectoryUnavailable):
+                await untrusted.maintainers("sample-web")
+        finally:
+            await untrusted.aclose()
+    finally:
+        server.remove()
