@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import authlib.deprecate  # noqa: F401  (its "always" filter goes in first, ours in front)
 import httpx
-from oidc_provider_mock import User, run_server_in_thread
+
+with warnings.catch_warnings():
+    # The mock imports authlib modules that authlib deprecates (and authlib forces its
+    # deprecation warnings "always" on): noise about the test provider, not about forgebot.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from oidc_provider_mock import User, run_server_in_thread
 
 from bot.config import LinkSettings
 from bot.reply import Link, Reply, Text
