@@ -21,7 +21,11 @@ _USER_IDS = {
         "a services account",
     ),
     "zulip": (re.compile(r"^[0-9]{1,18}$"), "a numeric Zulip user id"),
-    "slack": (re.compile(r"^[UW][A-Z0-9]{2,20}$"), "a Slack user id such as U012AB3CD"),
+    # The workspace, then the user: another workspace's user is someone else.
+    "slack": (
+        re.compile(r"^[TE][A-Z0-9]{2,20}:[UWB][A-Z0-9]{2,20}$"),
+        "a Slack workspace and user id such as T012AB3CD:U012AB3CD",
+    ),
 }
 
 

@@ -81,7 +81,7 @@ async def test_a_slack_user_links_by_logging_in(
             await slack.wait_for(lambda: len(slack.posted("chat.postMessage")) == 2)
             note = slack.posted("chat.postMessage")[1].args
             assert note["channel"] == "U0EVE" and "bob" in note["text"]
-        link = await bot.services.store.link_get("slack:U0EVE")
+        link = await bot.services.store.link_get("slack:T0001:U0EVE")
         assert link is not None and (link.account, link.method) == ("bob", "login")
     finally:
         await slack.stop()
