@@ -181,7 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     link = command("link", help="manage identity links (admins)")
     link_sub = link.add_subparsers(dest="link_action", required=True)
     add = link_sub.add_parser("add", help="link a chat identity to a developer account")
-    add.add_argument("chat_key", help="irc:<services account>, zulip:<user id> or slack:<user id>")
+    add.add_argument(
+        "chat_key", help="irc:<services account>, zulip:<user id> or slack:<workspace>:<user id>"
+    )
     add.add_argument("account", help="Wikimedia developer account (shell name)")
     add.add_argument(
         "--replace", action="store_true", help="replace an existing link to another account"
