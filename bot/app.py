@@ -98,6 +98,7 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
     (whenever self-service linking is configured), or a configured port. ``adapters`` are
     attached to the bot, so that replies nobody asked for reach their platforms."""
     config = bot.config
+    adapters = list(adapters)
     routes = []
     for adapter in adapters:
         bot.attach(adapter)
@@ -116,7 +117,11 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
             return
         from bot.http import HttpServer
 
-        http = HttpServer(config.http.host, config.http.port)
+        http = HttpServer(
+            config.http.host,
+            config.http.port,
+            readiness=lambda: {a.platform: a.ready.is_set() for a in adapters},
+        )
         http.add_routes(routes)
         url = await http.start()
         stack.push_async_callback(http.stop)

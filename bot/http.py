@@ -1,4 +1,8 @@
-"""The bot's one small HTTP server: /healthz, plus routes adapters ask for (Slack events)."""
+"""The bot's one small HTTP server: health, plus routes others ask for (Slack events, links).
+
+``/healthz`` says the process is alive and serving; ``/readyz`` says whether it
+can do its job: 503 while any configured chat connection is down, naming which.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,17 @@ from aiohttp import web
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+Readiness = Callable[[], dict[str, bool]]
+
+
 class HttpServer:
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, readiness: Readiness | None = None) -> None:
         self.host = host
         self.port = port
+        self.readiness = readiness or dict
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._healthz)
+        self.app.router.add_get("/readyz", self._readyz)
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -38,3 +47,9 @@ class HttpServer:
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        connections = self.readiness()
+        ready = all(connections.values())
+        body = {"status": "ready" if ready else "not ready", "connections": connections}
+        return web.json_response(body, status=200 if ready else 503)
