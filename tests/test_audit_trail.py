@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
+
+import pytest
 
 from sqlalchemy import text
 
@@ -16,6 +19,7 @@ from bot.core import Bot
 from bot.store import Store
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
+from tests.db_urls import backend_params, fresh_database
 
 
 async def say(bot: Bot, account: str, line: str, operator: str = "ops-person") -> str:
@@ -43,7 +47,17 @@ def refuse_writes(store: Store, sql_when: str) -> None:
                                 "'disk I/O error'); END"))  # fmt: skip
 
 
-async def test_every_kind_of_attempt_has_its_row(bot: Bot, sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("backend", backend_params())
+async def test_every_kind_of_attempt_has_its_row_on_every_database(
+    make_bot: MakeBot, sandbox: Sandbox, backend: str, tmp_path: Path
+) -> None:
+    with fresh_database(backend, tmp_path) as url:
+        bot = await make_bot(database_url=url)
+        await _every_kind_of_attempt(bot)
+        await bot.services.store.close()
+
+
+async def _every_kind_of_attempt(bot: Bot) -> None:
     store = bot.services.store
     await say(bot, "bob", "restart sample-crashloop")  # not a maintainer
     await say(bot, "alice", "restart sample-crashloop nosuchjob")  # no such job
