@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import text
 
 from adapters.console import ConsoleAdapter
