@@ -40,6 +40,9 @@ def test_sample_tools_maintainers_and_accounts_fit_together() -> None:
     assert set(tools) == {
         "sample-web", "sample-crashloop", "sample-cron",
         "sample-legacy", "sample-brokenbuild", "sample-empty",
+        # what a "why is my tool down?" diagnosis meets (issue 14)
+        "sample-oom", "sample-quota", "sample-classic", "sample-webdown",
+        "sample-badgateway", "sample-stuck",
     }  # fmt: skip
     assert tools["sample-web"]["maintainers"] == ["alice", "carol"]
     accounts = data["accounts"]

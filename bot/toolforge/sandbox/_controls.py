@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from bot.toolforge.sandbox import _buildsim, _images
+from bot.toolforge.sandbox import _buildsim, _front, _images
 from bot.toolforge.sandbox._state import Crash, SandboxState
 
 if TYPE_CHECKING:
@@ -26,6 +26,9 @@ _HELP = (
     "  sandbox mrs [TOOL]               open merge requests in the sandbox's GitLab",
     "  sandbox merge TOOL [IID]         merge a merge request of toolforge-repos/TOOL",
     "  sandbox crash TOOL JOB [CODE]    make a job's current image and command crash",
+    "                                   (code 137: killed for using too much memory)",
+    "  sandbox crash-web TOOL [CODE]    make the tool's classic web service crash",
+    "  sandbox front TOOL FAULT         the web front of TOOL: hang, loop, away or ok",
 )
 
 
@@ -84,8 +87,26 @@ class Controls:
         (a new build) or its command changes."""
         record = self.state.tools[tool].jobs[job]
         image = _images.resolve(self.state, str(record.spec["imagename"]))
-        shown = lines or (f"{job}: fatal error, exiting with {exit_code}",)
+        killed = ("Killed",) if exit_code == 137 else ()
+        shown = lines or killed or (f"{job}: fatal error, exiting with {exit_code}",)
         record.crash = Crash(f"{image.source}|{record.spec['cmd']}", exit_code, shown)
+
+    def crash_classic(self, tool: str, exit_code: int = 1) -> None:
+        """The tool's classic web service crashes from its next start on (137: OOMKilled)."""
+        classic = self.state.tools[tool].classic
+        if classic is None:
+            raise KeyError(f"{tool} has no classic web service")
+        classic.crash = (exit_code, "OOMKilled" if exit_code == 137 else "Error")
+
+    def front_fault(self, tool: str, fault: str | None) -> None:
+        """The web front of ``tool`` hangs, redirects to itself (``loop``) or to another
+        site (``away``); ``None`` (or ``ok``) answers normally again."""
+        if fault in (None, "ok"):
+            self.state.front_faults.pop(tool, None)
+            return
+        if fault not in _front.FAULTS:
+            raise ValueError(f"front faults: {', '.join(_front.FAULTS)} or ok")
+        self.state.front_faults[tool] = fault
 
     def front_url(self, tool: str) -> str:
         """Where ``https://<tool>.toolforge.org/`` is served by this sandbox."""
@@ -128,4 +149,10 @@ class Controls:
         if command == "crash":
             self.crash(args[0], args[1], int(args[2]) if len(args) > 2 else 1)
             return [f"sandbox: {args[1]} of {args[0]} will crash from its next start on"]
+        if command == "crash-web":
+            self.crash_classic(args[0], int(args[1]) if len(args) > 1 else 1)
+            return [f"sandbox: the classic web service of {args[0]} will crash from its next start"]
+        if command == "front":
+            self.front_fault(args[0], args[1])
+            return [f"sandbox: the web front of {args[0]}: {args[1]}"]
         return list(_HELP)

@@ -36,13 +36,18 @@ def _limit(record: JobRecord, key: str, default: str) -> float:
 
 def usage(tool: ToolState) -> dict[str, float]:
     jobs = list(tool.jobs.values())
+    # A classic web service is a Deployment of the same namespace: it counts too.
+    web = tool.classic
+    web_pods = len(web.pods) if web is not None else 0
     return {
-        "pods": sum(_pods(r) for r in jobs),
+        "pods": sum(_pods(r) for r in jobs) + web_pods,
         "jobs": sum(1 for r in jobs if r.job_type != "continuous" and r.run is not None),
-        "cpu": sum(_pods(r) * _limit(r, "cpu", "100m") for r in jobs),
-        "memory": sum(_pods(r) * _limit(r, "memory", "512Mi") for r in jobs),
+        "cpu": sum(_pods(r) * _limit(r, "cpu", "100m") for r in jobs)
+        + (web_pods * quantity(web.cpu) if web is not None else 0),
+        "memory": sum(_pods(r) * _limit(r, "memory", "512Mi") for r in jobs)
+        + (web_pods * quantity(web.memory) if web is not None else 0),
         "cronjobs": sum(1 for r in jobs if r.job_type == "scheduled"),
-        "deployments": sum(1 for r in jobs if r.job_type == "continuous"),
+        "deployments": sum(1 for r in jobs if r.job_type == "continuous") + (web is not None),
     }
 
 

@@ -29,6 +29,7 @@ INITIALIZING = 3.0
 CRASH_AFTER = 2.0
 ONE_OFF_TTL = 30.0
 HEARTBEAT = 60.0
+PULL_RETRY = 300.0
 _MAX_STEPS = 200_000  # one sync never loops for ever, whatever the clock did
 
 
@@ -101,6 +102,12 @@ class Runtime:
             self._enter(run, "initializing", moment)
             record.next_event = moment + timedelta(seconds=INITIALIZING)
         elif run.phase in ("initializing", "backoff"):
+            pull_error = self.pull_error(record)
+            if pull_error:  # the kubelet backs off and tries again, up to every 5 minutes
+                run.waiting = pull_error
+                record.next_event = moment + timedelta(seconds=PULL_RETRY)
+                return
+            run.waiting = ""
             if run.outcome is None:
                 run.outcome = self._outcome(tool, record)
             self._container_starts(tool, record, run, moment)
@@ -117,6 +124,20 @@ class Runtime:
         run.phase = phase
         run.since = moment
 
+    def pull_error(self, record: JobRecord) -> str:
+        """The kubelet's message when the job's image cannot be pulled ("" when it can).
+
+        Only build-service images can vanish (a build never succeeded, or ``toolforge
+        build clean`` removed it); the API refuses unknown images when a job is created.
+        """
+        image = _images.resolve(self.state, str(record.spec["imagename"]))
+        if image.exists or image.prebuilt:
+            return ""
+        full = image.full_url
+        if not full.startswith(_images.HARBOR + "/"):
+            full = f"{_images.HARBOR}/{full}"
+        return f'Back-off pulling image "{full}"'
+
     def _outcome(self, tool: ToolState, record: JobRecord) -> Outcome:
         """What this pod's container will do, decided when its image is pulled."""
         image = _images.resolve(self.state, str(record.spec["imagename"]))
@@ -129,7 +150,7 @@ class Runtime:
             return failure
         outcome = _commands.acted_out(cmd, keeps_running=record.job_type == "continuous")
         if outcome.exit_code is None and not outcome.lines:
-            outcome.lines = _startup_lines(record)
+            outcome.lines = _startup_lines(record, listening_at(record, image.source))
         return outcome
 
     def _container_starts(
@@ -189,10 +210,21 @@ class Runtime:
                 tool.log(record.name, moment, line, run.pod)
 
 
-def _startup_lines(record: JobRecord) -> tuple[str, ...]:
+def listening_at(record: JobRecord, source: str) -> str:
+    """Where the job's program listens: ``0.0.0.0:$PORT`` unless its code binds elsewhere."""
+    binds = record.binds
+    if binds is not None and binds[0] == f"{source}|{record.spec['cmd']}":
+        return binds[1]
     port = record.spec.get("port")
-    if port:
-        return (f"Listening at: http://0.0.0.0:{port}",)
+    return f"0.0.0.0:{port}" if port else ""
+
+
+def _startup_lines(record: JobRecord, address: str) -> tuple[str, ...]:
+    if address.startswith("0.0.0.0:"):
+        return (f"Listening at: http://{address}",)
+    if address:  # a development server left at its defaults
+        return (" * Serving Flask app 'app'", f" * Running on http://{address}",
+                "Press CTRL+C to quit")  # fmt: skip
     return (f"{record.name} started",)
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.toolforge.sandbox import _buildsim, _images
+from bot.toolforge.sandbox._classic import ClassicWeb
 from bot.toolforge.sandbox._cron import parse_schedule
 from bot.toolforge.sandbox._jobspec import normalise
 from bot.toolforge.sandbox._newjob import parse_new_job
-from bot.toolforge.sandbox._runtime import HEARTBEAT, Runtime, backoff, pod_name
+from bot.toolforge.sandbox._runtime import HEARTBEAT, PULL_RETRY, Runtime, backoff, pod_name
 from bot.toolforge.sandbox._state import (
     BuildRecord,
     Crash,
@@ -66,7 +67,7 @@ def _build(tool: str, item: dict[str, Any]) -> BuildRecord:
 
 
 def _job(state: SandboxState, tool: ToolState, item: dict[str, Any], now: datetime) -> JobRecord:
-    raw = {k: v for k, v in item.items() if k not in ("status", "status_short", "crash")}
+    raw = {k: v for k, v in item.items() if k not in ("status", "status_short", "crash", "listens")}
     spec = normalise(parse_new_job(raw))
     record = JobRecord(spec, created=now - timedelta(days=30))
     status = dict(item.get("status", {}))
@@ -83,6 +84,8 @@ def _job(state: SandboxState, tool: ToolState, item: dict[str, Any], now: dateti
             exit_code=int(crash.get("exit_code", 1)),
             lines=tuple(str(line) for line in crash.get("lines", [])),
         )
+    if "listens" in item:  # a program that listens on the wrong address (see the front)
+        record.binds = (f"{image.source}|{spec['cmd']}", str(item["listens"]))
     record.pods_started = 1
     run = Run(started=since, phase="running", since=since, pod=pod_name(tool, record, since))
     record.run = run
@@ -95,7 +98,16 @@ def _job(state: SandboxState, tool: ToolState, item: dict[str, Any], now: dateti
             run.started = last
             since = min(now, last + timedelta(seconds=_seconds(str(status.get("duration", "")))))
             run.since = since
-    if short == "running":
+        else:  # its schedule has not fired since it was created: no run yet
+            record.run = None
+            return record
+    pull_error = Runtime(state).pull_error(record)
+    if pull_error:
+        run.phase, run.waiting = "initializing", pull_error
+        record.next_event = now + timedelta(seconds=PULL_RETRY)
+    elif messages and messages[0].startswith("Unable to start"):
+        run.phase, run.message = "failed", messages[0]
+    elif short == "running":
         run.outcome = Outcome(exit_code=None, after=0.0)
         if record.job_type == "continuous" and spec.get("health_check"):
             record.next_event = now + timedelta(seconds=HEARTBEAT)
@@ -145,4 +157,24 @@ def load_state(path: Path | None, now: datetime, runtime_factory: type[Runtime] 
                     str(fields.get("pod", pod)), str(fields.get("container", "job")),
                 )  # fmt: skip
         tool.envvars = {str(k): str(v) for k, v in data.get("envvars", {}).items()}
+        if "webservice" in data:
+            tool.classic = _classic_web(name, data["webservice"], now)
     return state, runtime_factory(state)
+
+
+def _classic_web(tool: str, item: dict[str, Any], now: datetime) -> ClassicWeb:
+    """A classic web service, its pods created ``status.duration`` before ``now``."""
+    status = dict(item.get("status", {}))
+    since = now - timedelta(seconds=_seconds(str(status.get("duration", "1d"))))
+    crash = item.get("crash")
+    exits = (int(crash.get("exit_code", 1)), str(crash.get("reason", "Error"))) if crash else None
+    web = ClassicWeb(
+        tool=tool, wstype=str(item.get("type", "python3.11")),
+        replicas=int(item.get("replicas", 1)), memory=str(item.get("memory", "512Mi")),
+        cpu=str(item.get("cpu", "500m")), created=now - timedelta(days=60),
+        crash=exits,
+        pull_error=str(item.get("pull_error", "")), listens=str(item.get("listens", "")),
+    )  # fmt: skip
+    for _ in range(web.replicas):
+        web.new_pod(since)
+    return web

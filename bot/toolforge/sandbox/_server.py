@@ -16,6 +16,7 @@ from bot.toolforge.sandbox import (
     _envvars_routes,
     _front,
     _jobs_routes,
+    _kube_routes,
     _logs_routes,
     _streams,
 )
@@ -29,8 +30,6 @@ from bot.toolforge.sandbox._state import ApiError
 from bot.toolforge.sandbox._world import WORLD, World
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_GATEWAY_PAGES = {502: "Bad Gateway", 503: "Service Temporarily Unavailable",
-                  504: "Gateway Time-out"}  # fmt: skip
 
 
 @dataclass
@@ -115,8 +114,10 @@ class Sandbox(Controls):
 
         app = web.Application(middlewares=[gateway])
         app[WORLD] = self.world
+        app[_kube_routes.GATEWAY] = self.gateway
         app[_streams.STOPPING] = self._release
-        for module in (_jobs_routes, _builds_routes, _logs_routes, _envvars_routes, _front):
+        modules = (_jobs_routes, _builds_routes, _logs_routes, _envvars_routes, _kube_routes)
+        for module in (*modules, _front):
             app.add_routes(module.routes)
         return app
 
@@ -177,10 +178,8 @@ class Sandbox(Controls):
         for failure in self._failures:
             if failure.count > 0 and path.startswith(failure.path_prefix or ""):
                 failure.count -= 1
-                if failure.status in _GATEWAY_PAGES:  # nginx in front answers with HTML
-                    title = f"{failure.status} {_GATEWAY_PAGES[failure.status]}"
-                    page = f"<html><head><title>{title}</title></head><body>{title}</body></html>"
-                    return web.Response(text=page, status=failure.status, content_type="text/html")
+                if _front.is_nginx_status(failure.status):  # nginx in front answers with HTML
+                    return _front.nginx_page(failure.status)
                 body = {"error": [f"sandbox: injected HTTP {failure.status}"]}
                 return web.json_response(body, status=failure.status)
         self._failures = [f for f in self._failures if f.count > 0]

@@ -10,9 +10,12 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.toolforge.sandbox._classic import ClassicWeb
 
 MAX_LOG_ENTRIES = 5000  # per job, so a long real-time demo stays small
 
@@ -70,6 +73,7 @@ class Run:
     attempt: int = 0
     outcome: Outcome | None = None
     message: str = ""  # a status hint such as "Unable to start, out of quota for memory"
+    waiting: str = ""  # why the container does not start ('Back-off pulling image "..."')
 
 
 @dataclass
@@ -85,6 +89,9 @@ class JobRecord:
     up_to_date: bool = True
     finished: datetime | None = None  # one-off jobs vanish 30 s after this
     pods_started: int = 0
+    # (cause, address): the program listens there instead of 0.0.0.0:$PORT while its
+    # image and command stay the same, so the web front cannot reach it.
+    binds: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -148,6 +155,7 @@ class ToolState:
     events: list[dict[str, Any]] = field(default_factory=list)  # the logs API's "jobs" source
     envvars: dict[str, str] = field(default_factory=dict)
     restarts: Counter[str] = field(default_factory=Counter)
+    classic: ClassicWeb | None = None  # a web service started with `webservice <type> start`
 
     def log(self, job: str, moment: datetime, message: str, pod: str, container: str = "job"):
         entries = self.logs.setdefault(job, [])
@@ -188,6 +196,7 @@ class SandboxState:
     accounts: dict[str, dict[str, Any]]
     secrets: list[str]
     log_page_size: int = 500
+    front_faults: dict[str, str] = field(default_factory=dict)  # tool -> hang, loop, away
 
     def tool(self, name: str) -> ToolState:
         if name not in self.tools:

@@ -41,7 +41,8 @@ def _run_status(run: Run, now: datetime) -> dict[str, Any]:
     if run.phase == "scheduling":
         return {"short": "pending", "messages": ["scheduling"], "duration": duration}
     if run.phase == "initializing":
-        return {"short": "pending", "messages": ["initializing"], "duration": duration}
+        messages = ["initializing", run.waiting] if run.waiting else ["initializing"]
+        return {"short": "pending", "messages": messages, "duration": duration}
     if run.phase == "running":
         return {"short": "running", "messages": [], "duration": duration}
     if run.phase == "backoff":
