@@ -101,7 +101,12 @@ class ConsoleAdapter:
         extra = {"operator": self.operator}
         message = Message("console", self.identity, line.rstrip("\n"), direct=True, extra=extra)
         reply = await self.bot.handle(message)
-        return render_console(reply, colour=self.colour) if reply else []
+        if reply is None:
+            return []
+        lines = render_console(reply, colour=self.colour)
+        if reply.aside is not None:  # the console is a direct conversation: say it after
+            lines += ["(only for you)", *render_console(reply.aside, colour=self.colour)]
+        return lines
 
     async def run(self) -> None:
         if self.interactive:

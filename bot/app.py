@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.classic import ClassicWebServices
 from bot.commands import Command
 from bot.config import Config, ConfigError
 from bot.core import Bot
 from bot.directory import FileDirectory, MaintainerDirectory
+from bot.front import FrontProbe
 from bot.registry import CommandRegistry
 from bot.services import Services
 from bot.store import Store
@@ -82,11 +84,18 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
         stack.push_async_callback(store.close)
         client = toolforge_client(config)
         stack.push_async_callback(client.aclose)
+        front = FrontProbe(config.front.url, timeout=config.front.timeout,
+                           user_agent=config.front.user_agent)  # fmt: skip
+        stack.push_async_callback(front.aclose)
+        classic = ClassicWebServices(config.kubernetes)
+        stack.push_async_callback(classic.aclose)
         services = Services(
             toolforge=client,
             store=store,
             directory=await stack.enter_async_context(maintainer_directory(config)),
             config=config,
+            front=front,
+            classic=classic,
         )
         registry = CommandRegistry(all_commands() if commands is None else commands)
         yield Bot(config, services, registry)
@@ -154,6 +163,9 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
                 gitlab=config.gitlab.replace(
                     url=box.gitlab.url if box.gitlab else config.gitlab.url, token=SANDBOX_TOKEN
                 ),
+                # the sandbox also serves the Kubernetes endpoints and the tools' web front
+                kubernetes=type(config.kubernetes)(url=url),
+                front=config.front.replace(url=f"{url}/front/{{tool}}/"),
             )
         bot = await stack.enter_async_context(open_bot(config))
         yield Running(bot, box)

@@ -131,6 +131,50 @@ class ToolforgeSettings(Section):
     tools: dict[str, ToolCertificate] = {}  # self-hosted mode: one certificate per tool
 
 
+class FrontSettings(Section):
+    """How the tools' web front is probed (``diagnose``, ``status``)."""
+
+    url: str = "https://{tool}.toolforge.org/"  # {tool} is the tool's name
+    timeout: float = Field(5.0, gt=0)  # for the whole probe, redirects included
+    user_agent: str = "forgebot/0.1 (Toolforge chat-ops bot; web front probe)"
+
+    @field_validator("url")
+    @classmethod
+    def _has_tool(cls, value: str) -> str:
+        if "{tool}" not in value:
+            raise ValueError("must contain {tool} where the tool's name goes")
+        return value
+
+
+class KubernetesTool(Section):
+    """Self-hosted mode: the tool's own credentials (``~/.kube/config`` or its certificate)."""
+
+    kubeconfig: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+
+
+class KubernetesSettings(Section):
+    """The Kubernetes API, where classic web services (``webservice start``) live.
+
+    Platform mode: ``url`` and a service account token (env
+    ``FORGEBOT_KUBERNETES_TOKEN``, or ``token_file`` where it is mounted and
+    rotated) allowed to read Deployments and Pods and to delete Pods in the
+    ``tool-*`` namespaces. Self-hosted mode: a table per tool in ``tools``.
+    Empty ``url`` and no tools: classic web services are not read.
+    """
+
+    SECRETS: ClassVar[Mapping[str, str]] = {"token": "FORGEBOT_KUBERNETES_TOKEN"}
+
+    url: str = ""
+    ca_file: str | None = None  # the API server's CA (Toolforge's is an internal one)
+    verify: bool = True  # false: the server is not verified (as the webservice CLI does)
+    timeout: float = Field(10.0, gt=0)
+    token: str = Field("", repr=False)
+    token_file: str | None = None
+    tools: dict[str, KubernetesTool] = {}
+
+
 class DirectorySettings(Section):
     file: LaxPath | None = None  # [tools.<tool>] maintainers = [...], [accounts.<name>] email
 
@@ -202,6 +246,8 @@ class Config(Section):
     gitlab: GitLabSettings = GitLabSettings()
     migration: MigrationSettings = MigrationSettings()
     http: HttpSettings = HttpSettings()
+    front: FrontSettings = FrontSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
     # One validated table per chat adapter configured ([irc], [zulip], [slack]).
     adapters: dict[str, AdapterSection] = {}
 
@@ -257,7 +303,9 @@ def parse_config(
     if tables:
         known = sorted([*Config.model_fields.keys() - {"adapters"}, *adapters])
         raise ConfigError(f"{sorted(tables)[0]}: unknown table (known: {', '.join(known)})")
-    for name, model in (("toolforge", ToolforgeSettings), ("gitlab", GitLabSettings)):
+    secret_tables = (("toolforge", ToolforgeSettings), ("gitlab", GitLabSettings),
+                     ("kubernetes", KubernetesSettings))  # fmt: skip
+    for name, model in secret_tables:
         if name not in sections:
             sections[name] = model.from_table({}, env, where=name)
     config = Config(**sections, adapters=chosen)

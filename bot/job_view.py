@@ -49,3 +49,13 @@ def build_badge(build: Build) -> Badge:
 
 def web_url(tool: str) -> str:
     return f"https://{tool}.toolforge.org/"
+
+
+LOG_EXCERPT_LINES = 12
+
+
+def failure_excerpt(lines: list[str]) -> tuple[str, ...]:
+    """The lines that explain a failed build: the errors, else the end of the log."""
+    errors = [line for line in lines if "error" in line.lower() or "fail" in line.lower()]
+    chosen = errors or lines
+    return tuple(chosen[-LOG_EXCERPT_LINES:])

@@ -79,7 +79,9 @@ class Reply:
 
     ``is_error`` lets an adapter mark failures (colour, emoji) without
     parsing text. ``summary`` is a one-line plain fallback (Slack
-    notifications, the channel notice for a private reply).
+    notifications, the channel notice for a private reply). ``aside`` is a
+    second reply for the sender only (a diagnosis's log lines beside its
+    public answer): the adapter sends it to them privately, after the reply.
     """
 
     parts: tuple[Part, ...]
@@ -87,6 +89,7 @@ class Reply:
     is_error: bool = False
     summary: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    aside: Reply | None = None
 
     @classmethod
     def text(cls, *spans: Inline, private: bool = False) -> Reply:

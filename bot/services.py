@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from bot.repos import RepoReader
 
 if TYPE_CHECKING:
+    from bot.classic import ClassicWebServices
     from bot.config import Config
     from bot.directory import MaintainerDirectory
+    from bot.front import FrontProbe
     from bot.linking import LinkDesk
     from bot.store import Store
     from bot.toolforge import ToolforgeClient
@@ -34,3 +36,6 @@ class Services:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     repos: RepoReader = field(default_factory=RepoReader)
     links: LinkDesk | None = None  # self-service linking, when configured and served
+    # The tools' web front (diagnose, status) and their classic web services.
+    front: FrontProbe | None = None
+    classic: ClassicWebServices | None = None

@@ -10,6 +10,8 @@ from bot.commands import Command
 MODULES = (
     "help",
     "status",
+    "diagnose",
+    "maintainers",
     "restart",
     "logs",
     "confirm",

@@ -17,7 +17,9 @@ from bot.config import (
     BotSettings,
     Config,
     DirectorySettings,
+    FrontSettings,
     GitLabSettings,
+    KubernetesSettings,
     StorageSettings,
     ToolforgeSettings,
 )
@@ -54,6 +56,8 @@ def sandbox_config(
         toolforge=ToolforgeSettings(url=toolforge_url, timeout=timeout),
         directory=DirectorySettings(file=SANDBOX_DATA),
         gitlab=gitlab or GitLabSettings(),
+        kubernetes=KubernetesSettings(url=toolforge_url, timeout=timeout),
+        front=FrontSettings(url=f"{toolforge_url}/front/{{tool}}/", timeout=timeout),
     )
     return config.replace(**sections) if sections else config
 

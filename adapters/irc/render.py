@@ -135,7 +135,17 @@ def plan_reply(
     budget: Budget,
     limits: Limits,
 ) -> list[Outgoing]:
-    """Where each line of ``reply`` goes when ``speaker`` asked in ``channel`` (None: PM)."""
+    """Where each line of ``reply`` goes when ``speaker`` asked in ``channel`` (None: PM);
+    its ``aside`` goes to the speaker privately, after it."""
+    planned = _plan_reply(reply, speaker, channel, budget, limits)
+    if reply.aside is not None:
+        planned += _plan_reply(reply.aside, speaker, None, budget, limits)
+    return planned
+
+
+def _plan_reply(
+    reply: Reply, speaker: str, channel: str | None, budget: Budget, limits: Limits
+) -> list[Outgoing]:
     lines = _trimmed(reply_lines(reply, limits.formatting))
     if not lines:
         return []

@@ -16,6 +16,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -165,6 +166,11 @@ class SlackAdapter:
         reply = await self._ask(message)
         if reply is None:
             return
+        await self._respond(reply, respond, channel, user_id)
+        if reply.aside is not None:
+            await self._respond(replace(reply.aside, private=True), respond, channel, user_id)
+
+    async def _respond(self, reply: Reply, respond: Respond, channel: str, user_id: str) -> None:
         kind = "ephemeral" if reply.private else "in_channel"
         for page in render(reply, self.config.max_messages_per_reply):
             try:
@@ -223,6 +229,8 @@ class SlackAdapter:
             await self._post_ephemeral(channel, user_id, notice(reply.summary or PRIVATE_NOTICE))
         else:
             await self._send_reply(channel, reply, thread=message.thread)
+        if reply.aside is not None:
+            await self._send_reply(user_id, reply.aside)  # a user id opens the app's DM
 
     async def _ask(self, message: Message) -> Reply | None:
         try:

@@ -237,6 +237,8 @@ class ZulipAdapter:
             await self._post(_target(origin), f"{who} {escape(notice)}")
         else:
             await self._send_reply(reply, _target(origin))
+        if reply.aside is not None:
+            await self._send_reply(reply.aside, {"type": "private", "to": [origin.sender_id]})
 
     # -- messages out ------------------------------------------------------
 

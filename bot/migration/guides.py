@@ -101,6 +101,20 @@ PROBLEMS: dict[str, Problem] = {
     "large-repository": _p(
         "troubleshooting", "a-repository-too-large-to-read-whole", "Large repository"
     ),
+    # diagnosis: what "why is my tool down?" finds
+    "nothing-runs": _p("troubleshooting", "nothing-runs", "Nothing runs"),
+    "exit-codes": _p("troubleshooting", "exit-codes", "Exit codes"),
+    "out-of-memory": _p("troubleshooting", "job-killed-with-exit-code-137", "Out of memory"),
+    "crash-loop": _p("troubleshooting", "continuous-job-keeps-restarting", "Crash loop"),
+    "image-pull": _p("troubleshooting", "kubernetes-cannot-pull-the-image", "Image pull error"),
+    "schedule-never-ran": _p("troubleshooting", "a-scheduled-job-never-ran", "Never ran"),
+    "quota-exhausted": _p("troubleshooting", "out-of-quota", "Out of quota"),
+    "build-failed": _p("troubleshooting", "the-latest-build-failed", "Build failed"),
+    "front-502": _p("troubleshooting", "the-web-front-answers-502-bad-gateway", "502"),
+    "front-503": _p("troubleshooting", "the-web-front-answers-no-webservice", "No webservice"),
+    "front-500": _p("troubleshooting", "the-web-service-answers-500", "The tool's 500"),
+    "front-silent": _p("troubleshooting", "the-web-front-does-not-answer", "No answer"),
+    "classic-down": _p("troubleshooting", "a-classic-web-service-is-down", "Classic web service"),
     # logs
     "logs": _p("logs", "where-output-goes", "Where output goes"),
     "filelog": _p("logs", "keeping-log-files", "Log files"),

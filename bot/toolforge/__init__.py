@@ -2,6 +2,6 @@
 
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._client import ToolforgeClient
-from bot.toolforge._models import Build, Job, LogEntry
+from bot.toolforge._models import Build, Job, LogEntry, QuotaItem, quantity
 
-__all__ = ["Build", "Job", "LogEntry", "ToolforgeAuth", "ToolforgeClient"]
+__all__ = ["Build", "Job", "LogEntry", "QuotaItem", "ToolforgeAuth", "ToolforgeClient", "quantity"]

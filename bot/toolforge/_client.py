@@ -12,7 +12,7 @@ from bot.errors import ToolforgeError, ToolforgeInvalid
 from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import unreadable
-from bot.toolforge._models import Build, Job, LogEntry
+from bot.toolforge._models import Build, Job, LogEntry, QuotaItem
 from bot.toolforge._transport import GatewayTransport
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
@@ -125,6 +125,22 @@ class ToolforgeClient:
                 break
             url = self._gateway.same_origin(url.join(str(next_url)), action)
         return list(reversed(entries[:lines]))
+
+    async def quotas(self, tool: str) -> list[QuotaItem]:
+        """The tool's quota (``toolforge jobs quota``): limits and what is used."""
+        path = f"/jobs/v1/tool/{_name(tool, 'tool name')}/quotas"
+        body = await self._gateway.json("GET", path, tool, f"the quota of {tool} was not read")
+        return QuotaItem.from_api(body)
+
+    async def images(self, tool: str) -> dict[str, str]:
+        """The images jobs may use now (short name -> full name); older ones are not listed."""
+        path = f"/jobs/v1/tool/{_name(tool, 'tool name')}/images"
+        body = await self._gateway.json("GET", path, tool, f"the images of {tool} were not read")
+        return {
+            str(i.get("shortname")): str(i.get("image"))
+            for i in _list(body, "images")
+            if isinstance(i, dict)
+        }
 
     # -- builds ------------------------------------------------------------
 

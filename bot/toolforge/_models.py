@@ -98,6 +98,8 @@ class Job:
     cpu: str = ""
     emails: str = "none"
     up_to_date: bool = True
+    previous_schedule: str | None = None  # scheduled jobs: when it last ran (None: never)
+    next_schedule: str | None = None  # and when it runs next (None: never again)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -143,6 +145,8 @@ class Job:
             cpu=_str(data, "cpu"),
             emails=_str(data, "emails", "none"),
             up_to_date=_bool(status.get("up_to_date", True)),
+            previous_schedule=_opt_str(status, "previous_schedule"),
+            next_schedule=_opt_str(status, "next_schedule"),
             raw=dict(data),
         )
 
@@ -211,3 +215,50 @@ class LogEntry:
             container=_str(data, "container"),
             message=_str(data, "message"),
         )
+
+
+_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 0.001}
+
+
+def quantity(text: str) -> float | None:
+    """A Kubernetes quantity as the quota API writes it (``8.0Gi``, ``0.5``, ``500m``)."""
+    text = text.strip()
+    suffix = next((s for s in _UNITS if text.endswith(s)), "")
+    try:
+        return float(text.removesuffix(suffix)) * _UNITS.get(suffix, 1)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaItem:
+    """One line of ``toolforge jobs quota``: a category's item, its limit and what is used."""
+
+    category: str
+    name: str
+    limit: str
+    used: str | None
+
+    @property
+    def exhausted(self) -> bool:
+        """Everything the limit allows is used (a new pod or job of this kind cannot start)."""
+        limit = quantity(self.limit)
+        used = quantity(self.used) if self.used is not None else None
+        return limit is not None and used is not None and limit > 0 and used >= limit
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> list[QuotaItem]:
+        quota = body.get("quota")
+        categories = quota.get("categories") if isinstance(quota, dict) else None
+        found: list[QuotaItem] = []
+        for category in categories if isinstance(categories, list) else []:
+            if not isinstance(category, dict) or not isinstance(category.get("items"), list):
+                continue
+            for item in category["items"]:
+                if isinstance(item, dict):
+                    used = item.get("used")
+                    shown = None if used is None else str(used)
+                    found.append(
+                        cls(_str(category, "name"), _str(item, "name"), _str(item, "limit"), shown)
+                    )
+        return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import GitLabError, SecretsUnreadable
+from bot.job_view import failure_excerpt
 from bot.log_secrets import secrets_to_hide
 from bot.migration.apispec import job_spec
 from bot.migration.plan import Plan
@@ -20,9 +21,6 @@ from bot.repos.location import GitLabLocation
 
 if TYPE_CHECKING:
     from bot.toolforge import Build, Job, ToolforgeClient
-
-LOG_EXCERPT_LINES = 12
-
 
 @dataclass(frozen=True, slots=True)
 class BuildProgress:
@@ -71,13 +69,6 @@ async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> B
         f"{ended}: {message}",
         tuple(redact_lines(failure_excerpt(lines), known)),
     )
-
-
-def failure_excerpt(lines: list[str]) -> tuple[str, ...]:
-    """The lines that explain a failed build: the errors, else the end of the log."""
-    errors = [line for line in lines if "error" in line.lower() or "fail" in line.lower()]
-    chosen = errors or lines
-    return tuple(chosen[-LOG_EXCERPT_LINES:])
 
 
 async def load_jobs(client: ToolforgeClient, plan: Plan) -> str:

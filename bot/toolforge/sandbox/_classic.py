@@ -213,6 +213,8 @@ def _container_status(web: ClassicWeb, state: PodState) -> dict[str, Any]:
     return {
         "name": CONTAINER,
         "image": web.image,
+        "imageID": "" if state.running_since is None else
+        f"{web.image.split(':')[0]}@sha256:{fake_hex(web.image, 64)}",
         "ready": state.ready,
         "started": state.running_since is not None and state.waiting is None,
         "restartCount": state.restarts,
