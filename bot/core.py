@@ -26,6 +26,7 @@ from bot.identity import LOCAL_PLATFORMS, is_admin, resolve_identity
 from bot.message import Message
 from bot.ordering import SpeakerQueues
 from bot.paste import Pastes
+from bot.phrasing import annotated, says_my_tool, understand
 from bot.pipeline import Pipeline, Reported, new_ref
 from bot.ratelimit import RateLimits
 from bot.registry import CommandRegistry
@@ -119,8 +120,18 @@ class Bot:
         return command_line(message, self.config.bot.prefix, self.config.bot.name)
 
     async def _dispatch(self, message: Message, line: str) -> Reply:
-        words = Words(line)
         prefix = "" if message.direct else f"{self.config.bot.prefix} "
+        first = line.split(maxsplit=1)[0] if line.strip() else None
+        known = first is not None and self.registry.get(first.lower()) is not None
+        if first is not None and (not known or says_my_tool(line)):
+            # Not a command: perhaps a question in plain words ("why is mytool down?").
+            understood = await understand(line, message.sender, self.services, prefix)
+            if understood is not None:
+                if understood.reply is not None:
+                    return understood.reply
+                reply = await self._dispatch(message, understood.line)
+                return annotated(reply, understood.note)
+        words = Words(line)
         command = self._find(words, prefix)
         can_paste = message.direct and message.sender.verified
         first = words.peek()

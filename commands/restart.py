@@ -1,4 +1,5 @@
-"""restart <tool> [job|web|all]: restart jobs through the jobs API, after confirmation.
+"""restart <tool> [job|web|all]: restart jobs through the jobs API, after confirmation
+(``web`` of a classic web service: its pods, through the Kubernetes API).
 
 A restart that the API accepts is not yet a job that runs: the reply says
 what the restarted jobs did in the following seconds (up, crash-looping
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import re
 
+from bot.classic import ClassicWebService
 from bot.commands import Arg, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import ToolforgeError, ToolforgeOutcomeUnknown, UsageError
 from bot.reply import Badge, Bullets, Inline, Reply, Strong, Text, Tone
 from bot.text import quote_user
 from bot.toolforge import Job
+from commands.restart_classic import describe, find_classic, restart_classic
 
 WATCH_SECONDS = 30  # how long the reply waits for restarted jobs to settle
 POLL_SECONDS = 3
@@ -25,6 +28,8 @@ _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 def _describe(inv: Invocation) -> str:
     tool, target = inv["tool"], inv["target"] or "all"
+    if isinstance(inv.checked, ClassicWebService):
+        return describe(tool, inv.checked)
     names = ", ".join(job.name for job in inv.checked)
     if target == "all":
         return f"restart every continuous job (web service included) of {tool}: {names}"
@@ -33,10 +38,15 @@ def _describe(inv: Invocation) -> str:
     return f"restart the job {target} of {tool}"
 
 
-async def _check(ctx: Context, inv: Invocation) -> list[Job]:
-    """The jobs to restart; said before any confirmation code is issued."""
+async def _check(ctx: Context, inv: Invocation) -> list[Job] | ClassicWebService:
+    """The jobs (or the classic web service) to restart; said before any code is issued."""
     tool: str = inv["tool"]
-    return _select(tool, inv["target"] or "all", await ctx.services.toolforge.list_jobs(tool))
+    jobs = await ctx.services.toolforge.list_jobs(tool)
+    if inv["target"] == "web" and not any(j.is_webservice for j in jobs):
+        classic = await find_classic(ctx, tool)
+        if classic is not None:
+            return classic
+    return _select(tool, inv["target"] or "all", jobs)
 
 
 def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
@@ -49,8 +59,8 @@ def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
         chosen = [j for j in jobs if j.is_webservice]
         if not chosen:
             raise UsageError(
-                f"{tool} has no web service published through the jobs API; a classic "
-                "webservice can only be restarted with 'toolforge webservice restart' for now"
+                f"{tool} has no web service: none published through the jobs API, and no "
+                "classic one (webservice start) that I can see"
             )
         return chosen
     for job in jobs:
@@ -106,6 +116,8 @@ def _after(job: Job | None) -> tuple[str, Tone, str]:
 
 async def _restart(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
+    if isinstance(inv.checked, ClassicWebService):
+        return await restart_classic(ctx, tool, inv.checked)
     client = ctx.services.toolforge
     chosen: list[Job] = inv.checked
     failed: dict[str, str] = {}

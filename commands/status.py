@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
@@ -32,8 +33,17 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
     if inv["job"]:
         internals = await sees_internals(ctx, tool)
         return _job_detail(tool, await client.get_job(tool, inv["job"]), internals)
-    jobs, build = await asyncio.gather(client.list_jobs(tool), _latest_build_or_error(ctx, tool))
-    return _overview(tool, jobs, build)
+    front = ctx.services.front
+    jobs, build, answer = await asyncio.gather(
+        client.list_jobs(tool),
+        _latest_build_or_error(ctx, tool),
+        front.probe(tool) if front is not None else asyncio.sleep(0),
+    )
+    reply = _overview(tool, jobs, build)
+    if answer is None:
+        return reply
+    line = Text.of(Badge("web front", Tone.OK if answer.up else Tone.WARN), f" {answer.sentence()}")
+    return dataclasses.replace(reply, parts=(*reply.parts, line))
 
 
 async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:
