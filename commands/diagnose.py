@@ -106,9 +106,8 @@ def _front_badge(facts: Facts) -> Badge:
     front = facts.front
     if front is not None and front.up:
         return Badge("up", Tone.OK)
-    has_web = any(j.is_webservice for j in facts.job_list) or isinstance(
-        facts.classic, ClassicWebService
-    )
+    # an unread classic web service may be one: not "no web service" then
+    has_web = any(j.is_webservice for j in facts.job_list) or facts.classic is not None
     if front is not None and front.kind == "no-webservice" and not has_web:
         return Badge("no web service", Tone.MUTED)
     return Badge("down", Tone.ERROR)

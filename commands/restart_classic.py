@@ -10,6 +10,7 @@ from bot.reply import Badge, Reply, Strong, Text, Tone
 
 WATCH_SECONDS = 30
 POLL_SECONDS = 3
+STABLE_SECONDS = 9  # ready this long without a restart counts as up
 
 
 async def find_classic(ctx: Context, tool: str) -> ClassicWebService | None:
@@ -31,6 +32,7 @@ async def _watch(ctx: Context, tool: str, old: set[str]) -> ClassicWebService | 
     classic = ctx.services.classic
     assert classic is not None
     seen: ClassicWebService | None = None
+    steady = 0  # polls in a row with every new pod ready and never restarted
     for _ in range(WATCH_SECONDS // POLL_SECONDS):
         await ctx.services.sleep(POLL_SECONDS)
         try:
@@ -38,7 +40,10 @@ async def _watch(ctx: Context, tool: str, old: set[str]) -> ClassicWebService | 
         except ToolforgeError:
             continue
         fresh = [p for p in seen.pods if p.name not in old] if seen is not None else []
-        if fresh and (all(p.ready for p in fresh) or any(p.restarts for p in fresh)):
+        if any(p.restarts or "BackOff" in p.waiting_reason for p in fresh):
+            break
+        steady = steady + 1 if fresh and all(p.ready for p in fresh) else 0
+        if steady * POLL_SECONDS >= STABLE_SECONDS:
             break
     return seen
 
@@ -55,7 +60,7 @@ async def restart_classic(ctx: Context, tool: str, web: ClassicWebService) -> Re
                      meta={"audit": heading, "audit_result": "unknown"})  # fmt: skip
     after = await _watch(ctx, tool, set(old))
     fresh = [p for p in after.pods if p.name not in old] if after is not None else []
-    if after is not None and fresh and all(p.ready for p in fresh):
+    if after is not None and fresh and all(p.ready and not p.restarts for p in fresh):
         badge, note, result = Badge("restarted", Tone.OK), f"{len(fresh)} new pod(s) ready", "ok"
     elif fresh and any(p.restarts or p.waiting_reason for p in fresh):
         crashed = next(p for p in fresh if p.restarts or p.waiting_reason)

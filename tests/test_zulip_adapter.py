@@ -22,6 +22,7 @@ from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.core import TestCore
 from tests.fakes.zulip_server import FakeZulip, Sent
+from tests.test_diagnose import CASES
 
 ALICE, BOB, EVE = 11, 12, 15
 
@@ -314,3 +315,34 @@ async def test_an_integrations_bot_is_never_answered(zulip: FakeZulip) -> None:
         await zulip.wait_for(lambda: len(zulip.sent) == 1)
     assert [m.text for m in bot.seen] == ["sentinel"]
     assert zulip.sent[0].to == (ALICE,)
+
+
+# -- diagnose: the public answer in the stream, the error lines in a DM ---------
+
+ZULIP_ASKER = {"sample-crashloop": ALICE, "sample-oom": BOB, "sample-brokenbuild": 13,
+               "sample-quota": EVE, "sample-classic": 13, "sample-webdown": ALICE,
+               "sample-badgateway": 13, "sample-web": ALICE}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+async def test_diagnose_in_a_stream_keeps_the_error_lines_private(
+    zulip: FakeZulip, make_bot: MakeBot, sandbox: Sandbox, case: str
+) -> None:
+    tool, _, says, private = CASES[case]
+    asker = ZULIP_ASKER[tool]
+    async with running(zulip, await make_bot()):
+        zulip.inject_stream(asker, "toolforge", "help", f"!tf why is {tool} down?")
+        await zulip.wait_for(lambda: len(zulip.sent) == (2 if private else 1))
+    public = zulip.sent[0]
+    assert (public.type, public.to, public.topic) == ("stream", "toolforge", "help")
+    assert f"I read this as 'diagnose {tool}'." in public.content
+    key = "nothing wrong found" if case == "healthy tool" else says[0]
+    assert key in public.content.replace("**", "")
+    for sent in zulip.sent:
+        assert not any(secret in sent.content for secret in sandbox.fake_secrets)
+    if private:
+        dm = zulip.sent[1]
+        assert dm.type == "private" and dm.to == (asker,)
+        assert all(words in dm.content for words in private)
+        assert not any(words in public.content for words in private)
+        assert "I sent you its recent error lines privately." in public.content
