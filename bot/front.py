@@ -55,6 +55,18 @@ class FrontAnswer:
     def took(self) -> str:
         return f" in {self.seconds:.2f} s" if self.seconds is not None else ""
 
+    def short(self) -> str:
+        """A few words for a status line: ``HTTP 200 in 0.12 s``, ``the proxy's 502``."""
+        if self.kind in ("tool", "redirect-away"):
+            return f"HTTP {self.status}{self.took}"
+        if self.kind == "no-webservice":
+            return f"the proxy's 'No webservice' page (HTTP {self.status})"
+        if self.kind == "proxy-error":
+            return f"the proxy's {_PROXY_REASONS.get(self.status or 0, self.status)}"
+        return {"redirect-loop": "a redirect loop", "not-a-dns-label": "no web address",
+                "timeout": f"no answer within {self.detail} s"}.get(self.kind,
+                                                                    "unreachable")  # fmt: skip
+
     def sentence(self) -> str:
         """The answer in plain words (public: anyone can open the address)."""
         status = self.status

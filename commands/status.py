@@ -40,10 +40,13 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
         front.probe(tool) if front is not None else asyncio.sleep(0),
     )
     reply = _overview(tool, jobs, build)
-    if answer is None:
+    first = reply.parts[0]
+    if answer is None or not isinstance(first, Text):
         return reply
-    line = Text.of(Badge("web front", Tone.OK if answer.up else Tone.WARN), f" {answer.sentence()}")
-    return dataclasses.replace(reply, parts=(*reply.parts, line))
+    # On the heading's line: a status answer stays as many lines as before.
+    shown = Badge(f"web front: {answer.short()}", Tone.OK if answer.up else Tone.WARN)
+    heading = Text((*first.spans, "; ", shown))
+    return dataclasses.replace(reply, parts=(heading, *reply.parts[1:]))
 
 
 async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:

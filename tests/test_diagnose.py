@@ -166,7 +166,7 @@ async def test_restart_web_needs_a_maintainer_and_a_web_service(bot: Bot) -> Non
 
 
 async def test_status_shows_the_web_front(bot: Bot) -> None:
-    assert "[web front] the front proxy answered 502 Bad Gateway" in await say(
+    assert "[web front: the proxy's 502 Bad Gateway]" in await say(
         bot, "bob", "status sample-badgateway"
     )
 
