@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot.identity import resolve_account
+from bot.identity import resolve_identity
 from bot.reply import Reply, Text
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ async def understand(
         return None
     tool = reading.tool
     if tool is None:
-        account = await resolve_account(sender, services)
+        account = (await resolve_identity(sender, services)).account
         tools = await services.directory.tools_of(account) if account else []
         if len(tools) != 1:
             among = f" (yours: {', '.join(tools)})" if tools else ""
