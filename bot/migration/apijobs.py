@@ -109,6 +109,7 @@ def _job(
         filelog_stdout=_log(entry.get("filelog_stdout"), name, ".out", tool),
         filelog_stderr=_log(entry.get("filelog_stderr"), name, ".err", tool),
         port=entry.get("port") if kind == "continuous" else None,
+        publish=kind == "continuous" and entry.get("publish") in ("/", True),
         replicas=None if entry.get("replicas") in (None, 1) else entry.get("replicas"),
         health_check_http=health.get("path") if health.get("type") == "http" else None,
         health_check_script=health.get("script") if health.get("type") == "script" else None,

@@ -25,6 +25,7 @@ def job_spec(job: Job) -> dict[str, Any]:
         "filelog_stdout": job.filelog_stdout,
         "filelog_stderr": job.filelog_stderr,
         "port": job.port,
+        "publish": "/" if job.publish else None,
         "replicas": job.replicas,
     }
     spec.update({key: value for key, value in optional.items() if value is not None})

@@ -44,6 +44,10 @@ def render(jobs: Sequence[Job], *, repository: str, ref: str, web_mount: str | N
                     ("retry", str(job.retry) if job.retry else None),
                     ("timeout", str(job.timeout) if job.timeout else None))  # fmt: skip
         run += [(key, scalar(value)) for key, value in optional if value]
+        if job.port:
+            run.append(("port", str(job.port)))
+        if job.publish:
+            run.append(("publish", quoted("/")))
         components.append((job.name, run, job.kind))
     for name, run, kind in components:
         lines.append(f"  {scalar(name)}:")

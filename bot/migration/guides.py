@@ -94,6 +94,7 @@ PROBLEMS: dict[str, Problem] = {
     "grid-runtime": _p("jobs", "grid-runtime-inside-the-code", "Grid runtime in the code"),
     "program-on-path": _p("jobs", "programs-found-through-path", "Program found through PATH"),
     "image-deprecated": _p("jobs", "images", "Deprecated image"),
+    "options-kept": _p("jobs", "options-kept-when-a-job-moves", "Options kept"),
     "not-executable": _p(
         "troubleshooting", "permission-denied-when-a-job-starts", "Script not executable"
     ),

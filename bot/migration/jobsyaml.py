@@ -81,6 +81,7 @@ def render_job(job: Job) -> list[str]:
         ("filelog-stdout", scalar(job.filelog_stdout) if job.filelog_stdout else None),
         ("filelog-stderr", scalar(job.filelog_stderr) if job.filelog_stderr else None),
         ("port", job.port),
+        ("publish", quoted("/") if job.publish else None),
         ("replicas", job.replicas),
         ("health-check-http", scalar(job.health_check_http) if job.health_check_http else None),
         (

@@ -56,6 +56,7 @@ class Job:
     filelog_stderr: str | None = None
     wait: bool = False
     port: int | None = None
+    publish: bool = False  # served at https://<tool>.toolforge.org/ (a continuous job's port)
     replicas: int | None = None
     health_check_http: str | None = None
     health_check_script: str | None = None

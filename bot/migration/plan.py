@@ -64,6 +64,7 @@ class Plan:
     delete_jobs: tuple[str, ...]
     steps: tuple[str, ...]
     problems: tuple[Problem, ...]
+    web_job: Job | None = None  # the classic web service, as a published job to create
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
@@ -88,8 +89,9 @@ def make_plan(
     notes: list[Note] = list(translation.notes) + list(report.notes if report else ())
     planner = JobPlanner(tool, report, notes)
     for job in translation.jobs:
-        planner.add(job)
-    web = planner.add_web(translation.webservice)
+        planner.add(job, running=job.name in translation.current_jobs)
+    # a published job already is the web service: it moves like any job, no second one
+    web = planner.add_web(translation.webservice) and not any(j.publish for j in planner.jobs)
     scheduled = [j for j in planner.jobs if j.kind == "scheduled"]
     continuous = [j for j in planner.jobs if j.kind == "continuous"]
     if len(continuous) + (1 if web else 0) > MAX_CONTINUOUS:
@@ -111,9 +113,14 @@ def make_plan(
     image = build_image(tool)
     repository, clone_url, ref, build = _build(tool, report, notes)
     webservice_command = None
+    web_job = None
     if web:
         # the web service as a published continuous job of the jobs API
         mount = " --mount=all" if planner.web_needs_nfs else ""
+        web_job = Job(
+            "web", "web", kind="continuous", image=image, port=WEB_PORT, publish=True,
+            mount="all" if planner.web_needs_nfs else None, source="web service",
+        )  # fmt: skip
         webservice_command = (
             f"toolforge jobs run web --image {build_image(tool)} --command web --continuous "
             f"--port {WEB_PORT} --publish{mount}"
@@ -164,6 +171,7 @@ def make_plan(
         delete_jobs=delete,
         steps=steps,
         problems=_problems(notes, guide_base),
+        web_job=web_job,
     )
 
 

@@ -6,6 +6,7 @@ from bot.migration.apijobs import is_build_service_image
 from bot.migration.detect import DEFAULT_PYTHON
 from bot.migration.images import ImageGuess, guess, image_language
 from bot.migration.inspect import RepoReport
+from bot.migration.kept_options import keep_running_options
 from bot.migration.model import GridWebservice, Job, Note, Severity
 from bot.migration.names import procfile_name
 from bot.migration.procfile import ProcfileEntry
@@ -60,7 +61,8 @@ class JobPlanner:
             self.report.package_manager == "pip" or "." in self.extra_requirements
         )
 
-    def add(self, job: Job) -> None:
+    def add(self, job: Job, *, running: bool = False) -> None:
+        """Plan ``job``; ``running``: the jobs API runs it today, so what it has stays."""
         if is_build_service_image(job.image) or self.report is None:
             self._keep(job)
             return
@@ -123,16 +125,13 @@ class JobPlanner:
                     job.name,
                 )  # fmt: skip
             )
-        elif not self._logs_noted and job.filelog is not False:
-            self._logs_noted = True
-            self.notes.append(
-                Note(
-                    "logs",
-                    "build-service jobs write no .out/.err files: read their output "
-                    "with 'toolforge jobs logs <name>'",
-                    Severity.INFO,
-                )  # fmt: skip
-            )
+        else:
+            if running:
+                kept = keep_running_options(job, mount, filelog)
+                mount, filelog = kept.mount, kept.filelog
+                self.notes.extend([kept.note] if kept.note else [])
+            if not filelog and not self._logs_noted and job.filelog is not False:
+                self._note_logs()
         moved = job.with_changes(
             command=entry.name,
             image=self.image,
@@ -187,6 +186,17 @@ class JobPlanner:
             )  # fmt: skip
         )
         return True
+
+    def _note_logs(self) -> None:
+        self._logs_noted = True
+        self.notes.append(
+            Note(
+                "logs",
+                "build-service jobs write no .out/.err files: read their output "
+                "with 'toolforge jobs logs <name>'",
+                Severity.INFO,
+            )
+        )
 
     def _require(self, dependency: str) -> None:
         if self.pip:

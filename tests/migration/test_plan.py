@@ -206,3 +206,64 @@ def test_php_grid_tool_gets_a_composer_json() -> None:
     )
     assert _file(plan, "Procfile") == "web: heroku-php-apache2 public_html/\n"
     assert {"php-no-composer", "php-extensions"} <= {p.id for p in plan.warnings}
+
+
+def test_a_running_job_keeps_its_mount_file_logs_and_resources_when_it_moves() -> None:
+    """The jobs API's own words (defaults resolved): a working job must not lose NFS or
+    its log files on the new image (the issue's 'mount: all was dropped')."""
+    current = {"jobs": [
+        {"name": "relay", "cmd": "python3 bot/refresh.py --all", "image": "python3.11",
+         "job_type": "continuous", "mount": "all", "filelog": True, "memory": "2.0Gi",
+         "cpu": "0.5", "emails": "onfailure",
+         "filelog_stdout": "/data/project/mytool/relay.out",
+         "filelog_stderr": "/data/project/mytool/relay.err"},
+        {"name": "quiet", "cmd": "python3 bot/refresh.py", "image": "python3.11",
+         "job_type": "scheduled", "schedule": "@daily", "filelog": False, "retry": 2,
+         "timeout": 600},
+    ]}  # fmt: skip
+    plan = plan_for("mytool", _report(GRID_TOOL), current_jobs=current)
+    jobs = {job.name: job for job in plan.jobs}
+    relay, quiet = jobs["relay"], jobs["quiet"]
+    assert relay.image == quiet.image == "tool-mytool/tool-mytool:latest"
+    assert (relay.mount, relay.filelog, relay.mem, relay.cpu, relay.emails) == (
+        "all", True, "2Gi", "0.5", "onfailure"
+    )  # fmt: skip
+    # it had no log files: none on the new image either (its default)
+    assert (quiet.mount, quiet.filelog, quiet.retry, quiet.timeout) == ("all", None, 2, 600)
+    kept = {p.job: p.message for p in plan.problems if p.id == "options-kept"}
+    assert "keeps mount: all (NFS, the tool home) and filelog: true (its output in " in (
+        kept["relay"]
+    )
+    assert "~/relay.out and ~/relay.err" in kept["relay"]
+    assert kept["quiet"].startswith("keeps mount: all (NFS, the tool home) as it runs today")
+    assert "  mount: all\n  filelog: true\n" in _file(plan, "jobs.yaml")
+
+
+def test_grid_lines_get_only_what_the_planner_sees_they_need() -> None:
+    plan = plan_for("mytool", _report(GRID_TOOL), grid_text=GRID_CRONTAB)
+    refresh = next(j for j in plan.jobs if j.name == "refresh")
+    assert (refresh.mount, refresh.filelog) == (None, None)  # history, not a running job
+    assert "options-kept" not in _ids(plan)
+
+
+def test_a_published_job_stays_published_and_gets_no_second_web_service() -> None:
+    current = {"jobs": [
+        {"name": "webservice", "cmd": "web", "image": "tool-mytool/tool-mytool:latest",
+         "job_type": "continuous", "port": 8000, "publish": "/", "mount": "none"},
+    ]}  # fmt: skip
+    plan = plan_for("mytool", _report(GRID_TOOL), current_jobs=current)
+    (web,) = [job for job in plan.jobs if job.name == "webservice"]
+    assert (web.publish, web.port) == (True, 8000)
+    assert plan.web_job is None and plan.webservice_command is None
+    assert "webservice stop" not in plan.steps
+    assert '  port: 8000\n  publish: "/"\n' in _file(plan, "jobs.yaml")
+
+
+def test_a_classic_web_service_becomes_a_published_job_to_create() -> None:
+    plan = plan_for("mytool", _report(GRID_TOOL), grid_text=GRID_CRONTAB)
+    web = plan.web_job
+    assert web is not None
+    assert (web.name, web.command, web.kind, web.port, web.publish, web.image) == (
+        "web", "web", "continuous", 8000, True, "tool-mytool/tool-mytool:latest"
+    )  # fmt: skip
+    assert plan.steps.index("webservice stop") + 1 == plan.steps.index(plan.webservice_command)
