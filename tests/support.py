@@ -53,7 +53,9 @@ def sandbox_config(
         storage=StorageSettings(
             url=database_url or f"sqlite:///{data / 'forgebot.sqlite3'}", data_dir=data
         ),
-        toolforge=ToolforgeSettings(url=toolforge_url, timeout=timeout),
+        toolforge=ToolforgeSettings(
+            url=toolforge_url, timeout=timeout, front_url=f"{toolforge_url}/front/{{tool}}/"
+        ),
         directory=DirectorySettings(file=SANDBOX_DATA),
         gitlab=gitlab or GitLabSettings(),
         kubernetes=KubernetesSettings(url=toolforge_url, timeout=timeout),

@@ -78,6 +78,17 @@ class ToolforgeClient:
         )
         return [Job.from_api(j) for j in _list(body, "jobs") if isinstance(j, dict)]
 
+    async def job_definitions(self, tool: str) -> list[dict[str, Any]]:
+        """The jobs as their owner defined them (``include_unset=false``, what ``jobs dump``
+        reads): enough to define them again exactly as they were."""
+        url = httpx.URL(self._gateway.base_url + _jobs(tool)).copy_merge_params(
+            {"include_unset": "false"}
+        )
+        body = await self._gateway.json(
+            "GET", url, tool, f"the job definitions of {tool} were not read"
+        )
+        return [dict(j) for j in _list(body, "jobs") if isinstance(j, dict)]
+
     async def get_job(self, tool: str, name: str) -> Job:
         path = f"{_jobs(tool)}/{_name(name, 'job name')}"
         body = await self._gateway.json("GET", path, tool, f"job {name} of {tool} was not read")

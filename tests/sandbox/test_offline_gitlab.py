@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import gitlab
+import gitlab.exceptions
 
 from bot.toolforge.sandbox import SANDBOX_TOKEN, Sandbox
 
@@ -72,3 +73,32 @@ def test_console_commands_move_the_world_and_leave_other_lines_to_the_bot(
     assert sandbox.job_state("sample-web", "webservice") == "running", "until its next start"
     (refused,) = sandbox.console_command("sandbox merge sample-web") or [""]
     assert "no open merge request" in refused
+
+
+def _files_at_commits(url: str, before: str, after: str) -> tuple[int, str]:
+    gl = gitlab.Gitlab(url, timeout=5)
+    project = gl.projects.get("toolforge-repos/sample-cron")
+    try:
+        project.files.raw(file_path="Procfile", ref=before)
+        status = 200
+    except gitlab.exceptions.GitlabGetError as error:
+        status = error.response_code or 0
+    return status, project.files.raw(file_path="Procfile", ref=after).decode()
+
+
+async def test_files_are_read_at_a_commit_after_the_branch_moved_on(sandbox: Sandbox) -> None:
+    """A build names the commit it used; its files stay readable there (what the migration
+    checks the image's Procfile against)."""
+    assert sandbox.gitlab is not None
+    project = sandbox.gitlab.projects["toolforge-repos/sample-cron"]
+    source = f"{sandbox.gitlab.url}/toolforge-repos/sample-cron.git"
+    before, _ = sandbox.gitlab.read_repository(source, "main") or ("", {})
+    project.files["change"] = {**project.files["main"], "Procfile": "report: ./daily.sh\n"}
+    after, _ = sandbox.gitlab.read_repository(source, "change") or ("", {})
+    project.files["main"] = dict(project.files["change"])  # main moves on
+    status, procfile = await asyncio.to_thread(
+        _files_at_commits, sandbox.gitlab.url, before, after
+    )
+    assert (status, procfile) == (404, "report: ./daily.sh\n")
+    resolved, files = sandbox.gitlab.read_repository(source, before) or ("", {})
+    assert resolved == before and "Procfile" not in files  # a build at a commit id

@@ -2,13 +2,13 @@
 
 In-memory projects with branches of files, commits and merge requests, served
 on their own port. It answers the endpoints python-gitlab calls to read a
-repository, open a merge request and follow it (projects, tree, files,
-branches, commits, merge requests and their merge), with the JSON shapes of
-a real GitLab (see shared/reference/protocol-testing.md section 4). Routes
-match the raw path, because project and file paths arrive %2F-encoded in one
-segment. Private projects are invisible (404) without a token that may read
-them; writing needs a token in ``writers`` (else 403), as GitLab does for
-Reporters. The request log keeps the token each request carried.
+repository, open a merge request and follow it (projects, tree, files at a
+branch or a commit, branches, commits, merge requests and their merge), with
+the JSON shapes of a real GitLab (see shared/reference/protocol-testing.md
+section 4). Routes match the raw path, because project and file paths arrive
+%2F-encoded in one segment. Private projects are invisible (404) without a
+token that may read them; writing needs a token in ``writers`` (else 403), as
+GitLab does for Reporters. The request log keeps the token each request carried.
 """
 
 from __future__ import annotations
@@ -37,6 +37,13 @@ class FakeProject:
     executable: set[str] = field(default_factory=set)
     commits: list[dict[str, Any]] = field(default_factory=list)
     merge_requests: list[dict[str, Any]] = field(default_factory=list)
+    # every commit a branch has pointed at: a commit is its files (see _gitlab_api.branch_sha)
+    history: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def tree(self, ref: str) -> dict[str, str] | None:
+        """The files at a branch or at a commit the project has had, else None."""
+        found = self.files.get(ref)
+        return found if found is not None else self.history.get(ref)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,8 @@ class GitLab:
             raise ValueError("exit status 128")
         branch = project.default_branch if ref in ("", "HEAD") else ref
         if branch not in project.files:
+            if ref in project.history:  # a commit id
+                return ref, dict(project.history[ref])
             raise ValueError(f"unable to resolve ref {ref} from {url}")
         return api.branch_sha(project, branch), dict(project.files[branch])
 

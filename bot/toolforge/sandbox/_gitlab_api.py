@@ -25,9 +25,12 @@ def sha(data: bytes) -> str:
 
 
 def branch_sha(project: FakeProject, branch: str) -> str:
-    """The head commit of a branch: it changes exactly when the branch's files do."""
+    """The head commit of a branch: it changes exactly when the branch's files do, and the
+    project remembers it, so its files can be read at that commit later."""
     files = project.files[branch]
-    return sha(repr(sorted(files.items())).encode())
+    commit = sha(repr(sorted(files.items())).encode())
+    project.history.setdefault(commit, dict(files))
+    return commit
 
 
 def _commit(project: FakeProject, base: str, commit_sha: str, title: str) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def _file(
     project: FakeProject, path: str, request: web.Request, raw: str | None
 ) -> web.StreamResponse:
     ref = request.query.get("ref", project.default_branch)
-    content = project.files.get(ref, {}).get(path)
+    content = (project.tree(ref) or {}).get(path)
     if content is None:
         return error(404, "404 File Not Found")
     data = content.encode()
