@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,7 +155,9 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
             url = await box.start()
             stack.push_async_callback(box.stop)
             config = config.replace(
-                toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
+                toolforge=type(config.toolforge)(
+                    url=url, timeout=config.toolforge.timeout, front_url=f"{url}/front/{{tool}}/"
+                ),
                 directory=config.directory.replace(
                     file=config.directory.file or (SANDBOX_DATA if config.ldap is None else None)
                 ),
@@ -168,4 +171,15 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
                 front=config.front.replace(url=f"{url}/front/{{tool}}/"),
             )
         bot = await stack.enter_async_context(open_bot(config))
+        if box is not None:
+            bot.services.sleep = _on_the_clock_of(box)
         yield Running(bot, box)
+
+
+def _on_the_clock_of(box: Sandbox) -> Callable[[float], Awaitable[None]]:
+    """Waiting for the simulated world takes as long as its faster clock needs."""
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / max(box.clock.speed, 1.0))
+
+    return sleep

@@ -188,11 +188,13 @@ async def test_a_job_that_does_not_exist_is_said_before_any_code(
 
 async def test_help_lists_sub_commands_and_explains_each(bot: Bot) -> None:
     group = await say(bot, "bob", "help migrate")
-    assert "migrate <tool> (or migrate repo|grid|plan|go|skip|status|back|cancel)" in group
+    assert "migrate <tool> (or migrate repo|grid|plan|go|skip|undo|status|back|cancel)" in group
     assert "• migrate grid <text...> — add grid-era lines" in group
-    assert "• migrate go — carry out the next step" in group
+    assert "• migrate go [--from-branch] — carry out the next step" in group
+    assert "• migrate undo — define the jobs again as they were" in group
     go = await say(bot, "bob", "help migrate go")
-    assert go.startswith("migrate go\n") and "Who may use it: the tool's maintainers." in go
+    assert go.startswith("migrate go [--from-branch]\n")
+    assert "Who may use it: the tool's maintainers." in go
     assert "It asks for a confirmation code before acting." in go
     assert "did you mean migrate grid?" in await say(bot, "bob", "migrate gird x")
     assert "there is no command 'migrate nope'" in await say(bot, "bob", "help migrate nope")

@@ -34,3 +34,29 @@ def job_spec(job: Job) -> dict[str, Any]:
     elif job.health_check_script:
         spec["health_check"] = {"type": "script", "script": job.health_check_script}
     return spec
+
+
+_COMMON = ("name", "cmd", "imagename", "job_type", "filelog", "filelog_stdout", "filelog_stderr",
+           "emails", "mount", "memory", "cpu")  # fmt: skip
+_BY_KIND = {
+    "scheduled": (*_COMMON, "schedule", "retry", "timeout"),
+    "continuous": (*_COMMON, "continuous", "replicas", "port", "port_protocol", "publish",
+                   "health_check"),  # fmt: skip
+}
+
+
+def restoring_spec(definition: dict[str, Any]) -> dict[str, Any] | None:
+    """The body that defines a job again exactly as ``definition`` had it (a job as the
+    jobs API lists it with ``include_unset=false``); ``None`` for a one-off job, which
+    ran once and is not defined again."""
+    kind = definition.get("job_type")
+    if kind not in _BY_KIND:
+        kind = "continuous" if definition.get("continuous") else None
+        kind = kind or ("scheduled" if definition.get("schedule") else None)
+    if kind is None:
+        return None
+    spec = {k: v for k, v in definition.items() if k in _BY_KIND[kind] and v is not None}
+    if "imagename" not in spec and definition.get("image"):
+        spec["imagename"] = definition["image"]
+    spec["job_type"] = kind
+    return spec

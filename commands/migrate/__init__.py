@@ -1,11 +1,11 @@
-"""migrate <tool> | repo | grid | plan | go | skip | status | back | cancel
+"""migrate <tool> | repo | grid | plan | go | skip | undo | status | back | cancel
 
 A guided, resumable move of a tool to the build service. Anyone the chat
 service identifies may get the plan; only the tool's maintainers may carry it
 out, one confirmed step at a time (merge request, build, jobs, deletions, web
-service, check). The state lives in the store, so a bot restart loses
-nothing; every action is audited. Each sub-command is declared like any
-command and goes through the same pipeline.
+service, check), and undo what it did to the jobs. The state lives in the
+store, so a bot restart loses nothing; every action is audited. Each
+sub-command is declared like any command and goes through the same pipeline.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from commands.migrate.conversation import (
     start_action,
 )
 from commands.migrate.go import GO, SKIP
+from commands.migrate.undo import UNDO
 
 COMMAND = command(
     "migrate",
@@ -35,5 +36,5 @@ COMMAND = command(
     check=check_start,
     audit_action=start_action,
     details="Start with 'migrate <tool>'. Anyone gets the plan; maintainers confirm each step.",
-    subcommands=(REPO, GRID, PLAN, GO, SKIP, STATUS, BACK, CANCEL),
+    subcommands=(REPO, GRID, PLAN, GO, SKIP, UNDO, STATUS, BACK, CANCEL),
 )(start)

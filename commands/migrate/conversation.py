@@ -75,7 +75,7 @@ async def show_status(ctx: Context, state: WizardState) -> Reply:
         if report.state == "ok":
             plan, web = await plan_of(ctx, state)
             state.done.append("build")
-            state.step = next_step(state, needed_actions(plan, web_job=web is not None))
+            state.step = next_step(state, needed_actions(plan, published=web is not None))
             parts = [Text.of(report.message), progress(state)]
         elif report.finished:
             state.build_id = ""
@@ -164,10 +164,10 @@ BACK = command(
 async def _cancel(ctx: Context, inv: Invocation) -> Reply:
     migration: Migration = inv.subject
     await ctx.services.store.conversation_delete(ctx.chat_key, KIND)
-    return Reply(
-        (Text.of(f"The migration of {migration.tool} is cancelled; nothing else changes."),),
-        meta={"audit": "migration cancelled"},
-    )
+    said = f"The migration of {migration.tool} is cancelled; nothing else changes."
+    if migration.state.previous_jobs is not None:
+        said += " The job definitions it kept from before are forgotten with it."
+    return Reply((Text.of(said),), meta={"audit": "migration cancelled"})
 
 
 CANCEL = command(

@@ -53,8 +53,12 @@ def next_hint(hint: Callable[[str], str], state: WizardState, *, maintainer: boo
             Strong(hint("migrate repo <git URL>")),
             " (a public GitLab project; add a branch after the URL if needed).",
         )
+    undo: tuple[Inline, ...] = ()
+    changed = {"jobs", "delete", "web"} & {*state.done, *state.skipped}
+    if maintainer and state.previous_jobs is not None and changed:
+        undo = (" ", Strong(hint("migrate undo")), " defines the jobs again as they were.")
     if step == "done":
-        return Text.of(Badge("done", Tone.OK), " The migration is complete.")
+        return Text.of(Badge("done", Tone.OK), " The migration is complete.", *undo)
     if not maintainer:
         return Text.of(
             "Only the tool's maintainers can carry this out; ",
@@ -67,10 +71,16 @@ def next_hint(hint: Callable[[str], str], state: WizardState, *, maintainer: boo
     if step == "review":
         return Text.of("To start, reply ", Strong(hint("migrate go")), "; ",
                        Strong(hint("migrate plan")), " shows every file.")  # fmt: skip
+    if step == "webstop":
+        return Text.of(
+            "Next: stop the classic web service yourself: as the tool, type ",
+            Strong("webservice stop"), ", then reply ", Strong(hint("migrate skip")),
+            " (forgebot cannot stop it yet).", *undo,
+        )  # fmt: skip
     spans: list[Inline] = [
         "Next: ", Strong(DESCRIPTIONS[step]), ". Reply ", Strong(hint("migrate go")),
         " to do it, ", Strong(hint("migrate skip")), " if you did it yourself, ",
-        Strong(hint("migrate back")), " or ", Strong(hint("migrate cancel")), ".",
+        Strong(hint("migrate back")), " or ", Strong(hint("migrate cancel")), ".", *undo,
     ]  # fmt: skip
     return Text(tuple(spans))
 

@@ -14,6 +14,7 @@ is read anonymously.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Context
 from bot.directory import require_tool
@@ -22,8 +23,12 @@ from bot.migration.plan import Plan, plan_for
 from bot.redact import redact
 from bot.reply import Part, Reply
 from bot.repos.location import GitLabLocation, chat_repository, tool_repository, without_userinfo
+from bot.toolforge import Job
 from commands.migrate.replies import next_hint
 from commands.migrate.state import KIND, WizardState, needed_actions, next_step
+
+if TYPE_CHECKING:
+    from commands.migrate.build_source import BuildSource
 
 
 @dataclass
@@ -32,7 +37,8 @@ class Migration:
 
     state: WizardState
     plan: Plan | None = None
-    web: str | None = None  # the tool's web service job, if it has one
+    web: str | None = None  # the tool's published web service job, if it has one
+    build: BuildSource | None = None  # what ``go`` would build, once checked
 
     @property
     def tool(self) -> str:
@@ -41,7 +47,7 @@ class Migration:
     @property
     def actions(self) -> list[str]:
         assert self.plan is not None
-        return needed_actions(self.plan, web_job=self.web is not None)
+        return needed_actions(self.plan, published=self.web is not None)
 
 
 async def existing(ctx: Context) -> WizardState | None:
@@ -75,9 +81,13 @@ async def save(ctx: Context, state: WizardState) -> None:
 
 
 async def plan_of(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
-    """The plan for the conversation as it stands, and the tool's web service job."""
-    jobs = await ctx.services.toolforge.list_jobs(state.tool)
-    web = next((j.name for j in jobs if j.is_webservice), None)
+    """The plan for the conversation as it stands, and the tool's published web service job.
+
+    Once the migration has changed jobs, it plans from the jobs as they were before (kept
+    for 'migrate undo'): the jobs it created itself must not change the plan it follows.
+    """
+    basis = await _jobs_before(ctx, state)
+    web = next((job.name for job in map(Job.from_api, basis) if job.is_webservice), None)
     report = None
     if state.repo:
         location = location_of(ctx, state)
@@ -91,10 +101,23 @@ async def plan_of(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
         state.tool,
         report,
         grid_text="\n".join(state.grid),
-        current_jobs={"jobs": [j.raw for j in jobs]},
+        current_jobs={"jobs": basis},
         guide_base=ctx.services.config.migration.guides_url,
     )
     return plan, web
+
+
+async def _jobs_before(ctx: Context, state: WizardState) -> list[dict[str, Any]]:
+    """The jobs as the API lists them, or as they were defined before the migration
+    changed any (with the state of their images, which only the live list shows)."""
+    live = await ctx.services.toolforge.list_jobs(state.tool)
+    if state.previous_jobs is None:
+        return [job.raw for job in live]
+    images = {job.image: job.image_state for job in live}
+    return [
+        {**d, "image_state": images.get(str(d.get("image") or d.get("imagename")), "unknown")}
+        for d in state.previous_jobs
+    ]
 
 
 async def say(

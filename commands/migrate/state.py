@@ -14,7 +14,7 @@ from typing import Any
 from bot.migration.plan import Plan
 
 KIND = "migrate"
-ACTIONS = ("mr", "build", "jobs", "delete", "web", "check")
+ACTIONS = ("mr", "build", "jobs", "delete", "webstop", "web", "check")
 DESCRIPTIONS = {
     "repo": "tell me where the code is",
     "review": "review the plan",
@@ -22,7 +22,8 @@ DESCRIPTIONS = {
     "build": "build the image with the build service",
     "jobs": "create or update the jobs on the new image",
     "delete": "delete the jobs that are no longer needed",
-    "web": "restart the web service on the new image",
+    "webstop": "stop the classic web service (by hand: forgebot cannot do it yet)",
+    "web": "run the web service on the new image",
     "check": "check that the new jobs come up",
     "done": "nothing: the migration is complete",
 }
@@ -39,6 +40,13 @@ class WizardState:
     skipped: list[str] = field(default_factory=list)
     build_id: str = ""
     mr_url: str = ""
+    mr_iid: int = 0  # the merge request this migration opened: the build waits for it
+    build_ref: str = ""  # what the build step built ("" for the planned branch)
+    # the jobs API's definitions before the migration changed any job: 'migrate undo'
+    previous_jobs: list[dict[str, Any]] | None = None
+    created: list[str] = field(default_factory=list)  # jobs that did not exist before
+    # scheduled job -> its last run when it was loaded: a later one ran on the new definition
+    loaded_runs: dict[str, str] = field(default_factory=dict)
     version: int = 0  # every saved change; a confirmation is bound to the version it saw
 
     def to_json(self) -> dict[str, Any]:
@@ -50,15 +58,18 @@ class WizardState:
         return cls(**known)
 
 
-def needed_actions(plan: Plan, *, web_job: bool) -> list[str]:
-    """The actions this plan needs, in order."""
+def needed_actions(plan: Plan, *, published: bool) -> list[str]:
+    """The actions this plan needs, in order; ``published``: the tool's web service is
+    already a published job (restarted on the new image, not created)."""
+    classic = plan.web_job is not None
     wanted = {
         "mr": bool(plan.files) and bool(plan.clone_url),
         "build": bool(plan.language),
         "jobs": bool(plan.jobs),
         "delete": bool(plan.delete_jobs),
-        "web": web_job,
-        "check": bool(plan.jobs),
+        "webstop": classic,
+        "web": classic or published,
+        "check": bool(plan.jobs) or classic,
     }
     return [step for step in ACTIONS if wanted[step]]
 
@@ -85,7 +96,7 @@ def go_back(state: WizardState) -> str:
     if last in state.skipped:
         state.skipped.remove(last)
     if last == "build":
-        state.build_id = ""
+        state.build_id = state.build_ref = ""
     state.step = last
     return last
 

@@ -6,8 +6,6 @@ happened; failures raise the services' own errors (a sentence each).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +18,8 @@ from bot.redact import redact, redact_lines
 from bot.repos.location import GitLabLocation
 
 if TYPE_CHECKING:
-    from bot.toolforge import Build, Job, ToolforgeClient
+    from bot.repos.merge_request import MergeRequestResult
+    from bot.toolforge import Build, ToolforgeClient
 
 @dataclass(frozen=True, slots=True)
 class BuildProgress:
@@ -30,9 +29,12 @@ class BuildProgress:
     excerpt: tuple[str, ...] = ()
 
 
-async def open_mr(location: GitLabLocation, plan: Plan, token: str | None) -> tuple[str, str]:
+async def open_mr(
+    location: GitLabLocation, plan: Plan, token: str | None
+) -> tuple[MergeRequestResult, str]:
     """Open the merge request on ``location`` (the repository the caller has bound to
-    the tool, on the configured GitLab); returns (url, sentence)."""
+    the tool, on the configured GitLab), into the branch the plan read; returns it and a
+    sentence."""
     if not token:
         raise GitLabError(
             "I have no GitLab token, so I cannot open a merge request: commit the planned "
@@ -40,14 +42,14 @@ async def open_mr(location: GitLabLocation, plan: Plan, token: str | None) -> tu
         )
     from bot.repos.merge_request import open_merge_request  # python-gitlab, only when used
 
-    result = await open_merge_request(location, plan, token=token)
+    result = await open_merge_request(location, plan, token=token, target=plan.ref or None)
     files = ", ".join(result.files)
-    return result.url, f"Merge request opened with {files}: {result.url}"
+    return result, f"Merge request !{result.iid} opened with {files}: {result.url}"
 
 
-async def start_build(client: ToolforgeClient, plan: Plan) -> tuple[str, str]:
-    build_id = await client.start_build(plan.tool, plan.clone_url, ref=plan.ref or None)
-    return build_id, f"Build {build_id} started from {plan.clone_url}."
+async def start_build(client: ToolforgeClient, plan: Plan, ref: str, label: str) -> tuple[str, str]:
+    build_id = await client.start_build(plan.tool, plan.clone_url, ref=ref or None)
+    return build_id, f"Build {build_id} started from {plan.clone_url} at {label}."
 
 
 async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> BuildProgress:
@@ -85,50 +87,13 @@ async def delete_jobs(client: ToolforgeClient, plan: Plan) -> str:
     return "Deleted " + ", ".join(plan.delete_jobs) + "."
 
 
-async def restart_web(client: ToolforgeClient, tool: str, job: str) -> str:
-    return await client.restart_job(tool, job)
-
-
-CHECK_POLLS, CHECK_POLL_SECONDS = 10, 3  # a new pod needs some seconds to show how it does
-
-
-def _starting(job: Job) -> bool:
-    """A continuous job whose new pod has not yet shown whether it stays up."""
-    if job.job_type != "continuous" or job.restarts > 0:
-        return False
-    return job.state == "pending" or (job.state == "running" and _seconds(job.duration) < 10)
-
-
-def _seconds(duration: str) -> int:
-    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([dhms])", duration))
-
-
-async def check_jobs(
-    client: ToolforgeClient, plan: Plan, sleep: Callable[[float], Awaitable[None]]
-) -> tuple[bool, list[tuple[str, str]]]:
-    """Whether every planned job exists on the new image and is not failing, once the
-    continuous ones have had a few seconds to start (or crash)."""
-    planned = {job.name for job in plan.jobs}
-    for _ in range(CHECK_POLLS):
-        current = {j.name: j for j in await client.list_jobs(plan.tool)}
-        if not any(_starting(job) for name, job in current.items() if name in planned):
-            break
-        await sleep(CHECK_POLL_SECONDS)
-    rows: list[tuple[str, str]] = []
-    healthy = True
-    for job in plan.jobs:
-        found = current.get(job.name)
-        if found is None:
-            rows.append((job.name, "missing"))
-            healthy = False
-        elif found.image.rsplit("/", 2)[-2:] != job.image.rsplit("/", 2)[-2:]:
-            rows.append((job.name, f"still on {found.image}"))
-            healthy = False
-        elif found.state == "failed" or (found.state == "pending" and found.restarts > 0):
-            why = ", ".join(found.status_messages) or found.state
-            rows.append((job.name, f"crash-looping ({why})" if found.restarts else why))
-            healthy = False
-        else:
-            rows.append((job.name, found.state))
-    return healthy, rows
+async def last_runs(client: ToolforgeClient, plan: Plan) -> dict[str, str]:
+    """Each planned scheduled job's last run as the API shows it now ("" if none)."""
+    wanted = {job.name for job in plan.jobs if job.kind == "scheduled"}
+    runs: dict[str, str] = {}
+    for job in await client.list_jobs(plan.tool):
+        if job.name in wanted:
+            status = job.raw.get("status")
+            ran = status.get("previous_schedule") if isinstance(status, dict) else None
+            runs[job.name] = str(ran or "")
+    return runs

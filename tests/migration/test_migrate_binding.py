@@ -249,5 +249,5 @@ async def test_a_confirmation_is_void_when_the_plan_changed_underneath(
     assert "no longer current" in await confirm(bot, "bob", asked)
     assert project.merge_requests == []
     again = await confirm(bot, "bob", await say(bot, "bob", "migrate go"))
-    assert "Merge request opened with" in again
+    assert "Merge request !1 opened with" in again
     assert len(project.merge_requests) == 1

@@ -73,7 +73,7 @@ async def test_full_migration_across_a_restart(
     assert asked.startswith("This will open a merge request on ")
     assert project.merge_requests == []  # nothing happens before confirming
     opened = await confirm(bot, "bob", asked)
-    assert "Merge request opened with Procfile, jobs.yaml" in opened
+    assert "Merge request !1 opened with Procfile, jobs.yaml" in opened
     (mr,) = project.merge_requests
     assert set(project.commits[0]["actions"][0]) == {"action", "file_path", "content"}
     assert "Next: build the image" in opened
@@ -215,11 +215,14 @@ async def test_obsolete_jobs_are_deleted_only_after_confirming(
     make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     files = {"requirements.txt": "", "daily.sh": "#!/bin/sh\n", "purge.py": ""}
-    gitlab.add_project("toolforge-repos/sample-cron", files, executable={"daily.sh"})
+    project = gitlab.add_project("toolforge-repos/sample-cron", files, executable={"daily.sh"})
     bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
     await say(bot, "bob", "migrate sample-cron")
     review = await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-cron")
     assert "Jobs to delete afterwards: backfill" in review
+    # bob commits the planned Procfile himself instead of a merge request
+    procfile = "daily-report: ./daily.sh\npurge-cache: python3 purge.py --older-than 7d\n"
+    project.files["main"]["Procfile"] = procfile
     await say(bot, "bob", "migrate skip")
     await confirm(bot, "bob", await say(bot, "bob", "migrate go"))
     sandbox.advance_builds(5)
@@ -258,27 +261,3 @@ async def test_a_repository_named_in_chat_must_be_on_the_configured_gitlab(
         assert gitlab.requests, "a bare group/project is read from the configured GitLab"
     finally:
         await other.stop()
-
-
-async def test_building_before_merging_gives_jobs_that_crash(
-    make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path
-) -> None:
-    """The image is built from the main branch: without the merge request's Procfile the
-    launcher finds no 'irc-relay' process, and the check says so instead of passing."""
-    gitlab.add_project(
-        "toolforge-repos/sample-legacy", LEGACY_REPO, writers={"maintainer-token"},
-        executable={"bin/relay.sh"},
-    )  # fmt: skip
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab)
-    await say(bot, "bob", "migrate sample-legacy")
-    await say(bot, "bob", f"migrate repo {gitlab.url}/toolforge-repos/sample-legacy")
-    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # the merge request...
-    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # ...not merged: build
-    sandbox.advance_builds(5)
-    assert "succeeded" in await say(bot, "bob", "migrate status")
-    await confirm(bot, "bob", await say(bot, "bob", "migrate go"))  # load the jobs
-    checked = await say(bot, "bob", "migrate go")
-    assert "Some jobs are not right yet" in checked
-    assert "irc-relay" in checked and "crash-looping (restarted" in checked
-    relay = await bot.services.toolforge.get_job("sample-legacy", "irc-relay")
-    assert relay.filelog, "it keeps its log files: the launcher's error is in them"
