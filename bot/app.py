@@ -155,9 +155,7 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
             url = await box.start()
             stack.push_async_callback(box.stop)
             config = config.replace(
-                toolforge=type(config.toolforge)(
-                    url=url, timeout=config.toolforge.timeout, front_url=f"{url}/front/{{tool}}/"
-                ),
+                toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
                 directory=config.directory.replace(
                     file=config.directory.file or (SANDBOX_DATA if config.ldap is None else None)
                 ),

@@ -129,7 +129,6 @@ class ToolforgeSettings(Section):
     ca_file: str | None = None
     token: str = Field("", repr=False)
     tools: dict[str, ToolCertificate] = {}  # self-hosted mode: one certificate per tool
-    front_url: str = "https://{tool}.toolforge.org/"  # a tool's web front ({tool}: its name)
 
 
 class FrontSettings(Section):

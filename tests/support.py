@@ -53,9 +53,7 @@ def sandbox_config(
         storage=StorageSettings(
             url=database_url or f"sqlite:///{data / 'forgebot.sqlite3'}", data_dir=data
         ),
-        toolforge=ToolforgeSettings(
-            url=toolforge_url, timeout=timeout, front_url=f"{toolforge_url}/front/{{tool}}/"
-        ),
+        toolforge=ToolforgeSettings(url=toolforge_url, timeout=timeout),
         directory=DirectorySettings(file=SANDBOX_DATA),
         gitlab=gitlab or GitLabSettings(),
         kubernetes=KubernetesSettings(url=toolforge_url, timeout=timeout),

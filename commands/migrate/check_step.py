@@ -8,11 +8,11 @@ whole answer goes to the speaker privately.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from bot.context import Context
 from bot.reply import Badge, Part, Reply, Strong, Table, Text, Tone
 from bot.visibility import sees_internals
-from commands.migrate.front import front_url
 from commands.migrate.health import expected_jobs, log_excerpt, wait_until_settled
 from commands.migrate.session import Migration, save, say
 from commands.migrate.state import next_step
@@ -24,9 +24,10 @@ async def check_step(ctx: Context, migration: Migration) -> Reply:
     state, plan = migration.state, migration.plan
     assert plan is not None
     client = ctx.services.toolforge
-    front = front_url(ctx.services.config.toolforge.front_url, state.tool)
+    front = ctx.services.front
+    probe = None if front is None else functools.partial(front.probe, state.tool)
     verdicts = await wait_until_settled(
-        client, state.tool, expected_jobs(plan, state), ctx.services.sleep, front
+        client, state.tool, expected_jobs(plan, state), ctx.services.sleep, probe
     )
     complete = all(v.outcome == "ok" for v in verdicts)
     if complete:

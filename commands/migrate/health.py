@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.errors import SecretsUnreadable
+from bot.front import FrontAnswer
 from bot.log_secrets import secrets_to_hide
 from bot.migration.plan import Plan
 from bot.redact import redact_lines
 from bot.reply import Code, Part, Strong, Text
-from commands.migrate.front import FrontAnswer, probe
 from commands.migrate.state import WizardState
 
 if TYPE_CHECKING:
@@ -67,15 +67,15 @@ async def wait_until_settled(
     tool: str,
     expected: Sequence[Expected],
     sleep: Callable[[float], Awaitable[None]],
-    front: str,
+    probe: Callable[[], Awaitable[FrontAnswer]] | None,
 ) -> list[Verdict]:
     """Each expected job's verdict once none is pending, or when the wait is over."""
     polls = CHECK_SECONDS // POLL_SECONDS
     for poll in range(polls + 1):
         jobs = {job.name: job for job in await client.list_jobs(tool)}
         answer = None
-        if any(e.web and _up(jobs.get(e.name)) for e in expected):
-            answer = await probe(front)
+        if probe is not None and any(e.web and _up(jobs.get(e.name)) for e in expected):
+            answer = await probe()
         verdicts = [judge(e, jobs.get(e.name), answer) for e in expected]
         if poll == polls or all(v.outcome != "pending" for v in verdicts):
             return verdicts
@@ -108,7 +108,7 @@ def _continuous(expected: Expected, job: Job, front: FrontAnswer | None) -> tupl
         return "pending", f"running for {job.duration or '0s'}; not yet {STABLE_SECONDS}s"
     if not expected.web:
         return "ok", f"running for {job.duration}"
-    if front is None or not front.answers:
+    if front is None or not front.up:
         said = front.sentence() if front else "the web front was not asked"
         return "pending", f"running, but {said}"
     return "ok", f"running; {front.sentence()}"

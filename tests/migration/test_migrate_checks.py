@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from bot.front import FrontAnswer
 from bot.migration.apispec import restoring_spec
 from bot.migration.model import Job as Planned
 from bot.toolforge import Job
-from commands.migrate.front import FrontAnswer
 from commands.migrate.health import Expected, judge
 from commands.migrate.processes import needed_process_types
 
@@ -43,10 +43,12 @@ SCHEDULED = Expected("bot", "scheduled", IMAGE, last_run="2026-11-01T00:00:00Z")
          "crash-looping (restarted (1), exitcode 1)"),
         (CONTINUOUS, _status("running", "1m", ("restarted (3)",)), None, "failing",
          "crash-looping"),
-        (WEB, _status("running", "1m"), FrontAnswer("u", 200), "ok", "u answers 200"),
-        (WEB, _status("running", "1m"), FrontAnswer("u", 503), "pending", "but u answers 503"),
-        (WEB, _status("running", "1m"), FrontAnswer("u", None, "ConnectTimeout"), "pending",
-         "u did not answer (ConnectTimeout)"),
+        (WEB, _status("running", "1m"), FrontAnswer("u", "tool", 200), "ok",
+         "u answered HTTP 200"),
+        (WEB, _status("running", "1m"), FrontAnswer("u", "no-webservice", 503), "pending",
+         "but the front proxy answered with its 'No webservice' page (HTTP 503)"),
+        (WEB, _status("running", "1m"), FrontAnswer("u", "timeout", detail="5"), "pending",
+         "running, but "),
         # a scheduled job whose last run is the one from before it was loaded: not run yet,
         # whatever that old run did
         (SCHEDULED, _status("failed", "3s", ("exitcode 2",),

@@ -268,7 +268,7 @@ async def test_the_web_service_runs_as_a_published_job_and_the_front_answers(
     assert (web.job_type, web.port, web.publish, web.cmd) == ("continuous", 8000, True, "web")
     checked = await say(bot, "dave", "migrate go")
     assert "All new jobs are up." in checked and "The migration is complete." in checked
-    assert f"{sandbox.front_url('sample-empty')} answers 200" in checked
+    assert f"{sandbox.front_url('sample-empty')} answered HTTP 200" in checked
 
 
 async def test_a_web_service_that_does_not_come_up_is_not_complete_and_undo_removes_it(
