@@ -96,6 +96,12 @@ def _validator(service: str) -> Any:
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
 
 
+def warm() -> None:
+    """Load both validators now (about a second), not inside the first request."""
+    for service in ("jobs", "builds"):
+        _validator(service)
+
+
 @dataclass
 class Call:
     """One request as openapi-core reads it, on the service's own paths."""

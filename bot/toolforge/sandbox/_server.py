@@ -124,6 +124,11 @@ class Sandbox(Controls):
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on the running loop; returns the base URL (with the real port)."""
         self._release = asyncio.Event()
+        if self.gateway.validate:
+            # off the loop, so a first request is not held up a second by spec loading
+            from bot.toolforge.sandbox import _openapi
+
+            await asyncio.to_thread(_openapi.warm)
         if self.gitlab is not None:
             await self.gitlab.start(host)
         # handler_cancellation: a hung request ends when its client gives up.
