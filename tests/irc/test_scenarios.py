@@ -306,3 +306,42 @@ async def test_killed_connection_reconnects_and_answers_again(world: World) -> N
     assert world.bot.registrations == registrations + 1
     answer = await command(world.alice, "!tf whoami", expect="alice")
     assert "alice-libera" in answer.text
+
+
+async def test_guessing_someone_elses_code_is_hopeless_and_locks_confirm(world: World) -> None:
+    """alicia (logged in, not a maintainer) tries codes; alice's stays hers alone."""
+    alice, alicia, before = world.alice, world.alicia, world.restarts()
+    asked = await command(alice, f"!tf restart {TOOL} {JOB}", expect="confirm")
+    code = re.search(r"confirm (\d{4})", asked.text)
+    assert code is not None
+    guesses = [f"{n:04d}" for n in range(6) if f"{n:04d}" != code.group(1)][:5]
+    answers = [await command(alicia, f"confirm {g}", target="alicia", expect="code")
+               for g in guesses]  # fmt: skip
+    assert "confirm is locked for you" in answers[-1].text
+    locked = await command(alicia, f"confirm {code.group(1)}", target="alicia", expect="locked")
+    assert "confirm is locked for you" in locked.text  # even the right one
+    assert world.restarts() == before
+    done = await command(alice, f"!tf confirm {code.group(1)}", expect="Restart")
+    assert "restarted" in done.text and world.restarts() == before + 1
+
+
+async def test_a_300_character_name_is_refused_in_one_line(world: World) -> None:
+    answer = await command(world.mallory, "!tf restart " + "x" * 300, expect="only")
+    assert "not logged in" in answer.text and len(answer.text.encode()) < 512
+
+
+async def test_no_attacker_got_a_secret_or_reached_maintainer_code(world: World) -> None:
+    """The module's verdict over every attack above: of everything sent to mallory and
+    alicia (channel and private), nothing holds one of the sandbox's secrets, and no
+    maintainer-only handler ran for anyone but alice."""
+    secrets = world.core.sandbox.fake_secrets
+    assert secrets, "the sandbox plants secrets in logs and envvars"
+    # one more try each, so the verdict is never over nothing (the module run alone)
+    await command(world.mallory, f"logs {TOOL} --here", target="mallory", expect="only")
+    await command(world.alicia, f"!tf logs {TOOL} --here", expect="only")
+    for peer in (world.mallory, world.alicia):
+        from_bot = [ln.text for ln in peer.lines if ln.nick == "forgebot"]
+        assert from_bot, f"{peer.nick} heard from the bot"
+        leaked = [t for t in from_bot for s in secrets if s in t or "SECRET" in t]
+        assert leaked == [], leaked
+    assert_only_alice_reached_maintainer_handlers(world)
