@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -12,13 +12,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, inspect, text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.store import Delivery, LinkConflict, LinkRequest, PendingConfirmation, Store, sqlite_url
+from bot.store import LinkConflict, LinkRequest, PendingConfirmation, Store, sqlite_url
 from bot.store.migrate import HEAD, current_revision, downgrade, head_revision, upgrade
 from bot.store.models import StoreTable
-from tests.db_urls import backend_params, empty_tables, fresh_database
+from tests.db_urls import backend_params, fresh_database
+from tests.store_fixtures import shared_db_url, store
+
+__all__ = ["shared_db_url", "store"]  # fixtures
 
 NOW = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)
 TABLES = {
@@ -30,23 +32,6 @@ TABLES = {
     "delivery",
     "link_request",
 }
-
-
-@pytest.fixture(scope="session", params=backend_params())
-def shared_db_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """One database per backend for the session; ``store`` empties it before each test."""
-    with fresh_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
-        yield url
-
-
-@pytest.fixture
-async def store(shared_db_url: str) -> AsyncIterator[Store]:
-    store = await Store.open(shared_db_url)
-    await asyncio.to_thread(empty_tables, store.engine, StoreTable.metadata)
-    yield store
-    await store.close()
 
 
 @pytest.fixture(params=backend_params())
@@ -83,7 +68,7 @@ async def confirm(store: Store, chat_key: str = "irc:alice", ttl: float = 60) ->
 
 async def test_migrations_create_exactly_the_schema_the_models_describe(fresh_store: Store) -> None:
     assert TABLES <= table_names(fresh_store)
-    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0003"
+    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0004"
     with fresh_store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), StoreTable.metadata) == []
 
@@ -129,9 +114,10 @@ async def test_an_existing_database_is_upgraded_and_keeps_its_pending_confirmati
                 "description, created_at, expires_at) VALUES ('1234', 'irc:alice', 'restart', "
                 "'{}', 'restart x', :at, :until)"
             ),
-            {"at": NOW.replace(tzinfo=None), "until": (NOW + timedelta(minutes=2)).replace(
-                tzinfo=None
-            )},
+            {
+                "at": NOW.replace(tzinfo=None),
+                "until": (NOW + timedelta(minutes=2)).replace(tzinfo=None),
+            },
         )
     await fresh_store.migrate()
     assert current_revision(fresh_store.engine) == head_revision()
@@ -459,43 +445,3 @@ async def test_a_conversation_survives_a_restart(store: Store) -> None:
         assert await restarted.conversation_get("zulip:12", "migrate") is None
     finally:
         await restarted.close()
-
-
-# announcements
-
-
-async def test_each_destination_gets_one_delivery_sent_once(store: Store) -> None:
-    destinations = ["irc:#wikimedia-cloud", "zulip:dm:12", "irc:#wikimedia-cloud"]
-    announcement_id = await store.announcement_create(
-        "sre", "maintenance at 10:00", destinations, NOW
-    )
-    pending = await store.deliveries_pending(10)
-    assert [d.destination for d in pending] == ["irc:#wikimedia-cloud", "zulip:dm:12"]
-    assert {d.announcement_id for d in pending} == {announcement_id}
-
-    with Session(store.engine) as session:
-        session.add(Delivery(announcement_id=announcement_id, destination="zulip:dm:12"))
-        with pytest.raises(IntegrityError):
-            session.commit()
-
-    irc, zulip = pending
-    assert irc.id is not None and zulip.id is not None
-    assert await store.delivery_mark(irc.id, sent=True, now=NOW) is True
-    assert await store.delivery_mark(irc.id, sent=False, error="late", now=NOW) is False
-    assert await store.delivery_mark(zulip.id, sent=False, error="rate limited", now=NOW) is True
-    assert await store.delivery_mark(12345, sent=True, now=NOW) is False
-    assert await store.deliveries_pending(10) == []
-
-    with Session(store.engine) as session:
-        rows = {d.destination: d for d in session.exec(select(Delivery)).all()}
-    assert (rows["irc:#wikimedia-cloud"].status, rows["irc:#wikimedia-cloud"].sent_at) == (
-        "sent",
-        NOW,
-    )
-    assert rows["irc:#wikimedia-cloud"].attempts == 1
-    zulip_row = rows["zulip:dm:12"]
-    assert (zulip_row.status, zulip_row.last_error, zulip_row.attempts) == (
-        "failed",
-        "rate limited",
-        1,
-    )

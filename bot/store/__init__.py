@@ -1,5 +1,6 @@
 """forgebot's storage: SQLite by default, MariaDB or PostgreSQL by URL, schema by alembic."""
 
+from bot.store.announcements import AckOutcome, Period, Recipient, StatusCounts
 from bot.store.engine import sqlite_url
 from bot.store.identity_links import LinkConflict
 from bot.store.models import (
@@ -14,6 +15,7 @@ from bot.store.models import (
 from bot.store.store import Store
 
 __all__ = [
+    "AckOutcome",
     "Announcement",
     "AuditEvent",
     "Conversation",
@@ -22,6 +24,9 @@ __all__ = [
     "LinkConflict",
     "LinkRequest",
     "PendingConfirmation",
+    "Period",
+    "Recipient",
+    "StatusCounts",
     "Store",
     "sqlite_url",
 ]

@@ -182,30 +182,80 @@ class Conversation(StoreTable, table=True):
         return loaded
 
 
+SEVERITIES = ("info", "maintenance", "incident", "deprecation")
+DELIVERY_KINDS = ("channel", "dm", "email", "none")
+DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "unreachable", "cancelled")
+#: Statuses a delivery never leaves: nothing more will be sent for it.
+FINAL_STATUSES = ("sent", "failed", "unreachable", "cancelled")
+
+
 class Announcement(StoreTable, table=True):
-    """A message an SRE sends to many destinations."""
+    """A message an SRE sends to channels and to the maintainers of affected tools.
+
+    ``sent_at`` is set when the fan-out is over (no delivery pending or claimed
+    any more); ``cancelled_at`` when an admin cancelled it (what was not sent
+    yet never will be). A maintenance window is ``window_start``..``window_end``.
+    """
 
     __tablename__ = "announcement"
 
     id: int | None = Field(default=None, primary_key=True)
     author: str = _key()
-    text: str = Field(sa_type=Text())
-    created_at: datetime = _when()
+    title: str = _key()
+    body: str = Field(sa_type=Text())
+    severity: str = Field(default="info", sa_type=String(16))
+    link: str | None = Field(default=None, sa_type=Text(), nullable=True)
+    window_start: datetime | None = _when(default=None, nullable=True)
+    window_end: datetime | None = _when(default=None, nullable=True)
+    audience: str = Field(default="", sa_type=Text())  # how the recipients were chosen, in words
+    created_at: datetime = _when(index=True)
+    sent_at: datetime | None = _when(default=None, nullable=True)
+    cancelled_at: datetime | None = _when(default=None, nullable=True)
+    cancelled_by: str | None = _key(default=None, nullable=True)
 
 
 class Delivery(StoreTable, table=True):
-    """One announcement to one destination: the outbox row a dispatcher works through."""
+    """One announcement to one recipient at one destination: the outbox row.
+
+    ``recipient`` is a developer account for a person (``kind`` ``dm``,
+    ``email`` or ``none``) and the destination itself for a channel post.
+    ``destination`` is ``<platform>:<address>``: a chat key for a direct
+    message (``irc:alice``, ``zulip:12``, ``slack:T1:U2``), a channel
+    (``irc:#wikimedia-cloud``, ``zulip:stream:cloud>maintenance``,
+    ``slack:C0123``), ``email:<address>``, or ``none:`` for a person nobody
+    can reach (status ``unreachable`` from the start). ``tools`` is the JSON
+    list of the tools that make this person a recipient.
+    """
 
     __tablename__ = "delivery"
-    __table_args__ = (UniqueConstraint("announcement_id", "destination"),)
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "recipient", "destination"),
+        Index("ix_delivery_claim", "status", "platform", "not_before"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     announcement_id: int = Field(foreign_key="announcement.id", ondelete="CASCADE")
+    recipient: str = _key()
     destination: str = _key()
-    status: str = Field(default="pending", sa_type=String(16), index=True)
+    platform: str = Field(sa_type=String(16))
+    kind: str = Field(sa_type=String(16))
+    tools: str = Field(default="[]", sa_type=Text())  # JSON list of tool names
+    status: str = Field(default="pending", sa_type=String(16))
     attempts: int = Field(default=0)
     last_error: str = Field(default="", sa_type=Text())
+    not_before: datetime | None = _when(default=None, nullable=True)  # a retry's backoff
+    claimed_by: str | None = Field(default=None, sa_type=String(SHORT), nullable=True)
+    claimed_at: datetime | None = _when(default=None, nullable=True)
     sent_at: datetime | None = _when(default=None, nullable=True)
+    acked_at: datetime | None = _when(default=None, nullable=True)
+    reminders_sent: int = Field(default=0)
+    last_reminded_at: datetime | None = _when(default=None, nullable=True)
 
+    def tool_names(self) -> list[str]:
+        loaded: list[str] = json.loads(self.tools)
+        return loaded
 
-DELIVERY_STATUSES = ("pending", "sent", "failed")
+    @property
+    def address(self) -> str:
+        """The destination without its platform: what that platform's adapter takes."""
+        return self.destination.partition(":")[2]

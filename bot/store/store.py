@@ -25,15 +25,13 @@ from bot.store import (
     conversations,
     identity_links,
     link_requests,
-    outbox,
 )
+from bot.store.announcement_methods import AnnouncementMethods
 from bot.store.engine import make_engine, run_transaction
 from bot.store.migrate import upgrade
 from bot.store.models import (
-    Announcement,
     AuditEvent,
     Conversation,
-    Delivery,
     IdentityLink,
     LinkRequest,
     PendingConfirmation,
@@ -47,7 +45,7 @@ def _now(now: datetime | None) -> datetime:
     return datetime.now(UTC) if now is None else as_utc(now)
 
 
-class Store:
+class Store(AnnouncementMethods):
     """Identity links, audit log, confirmations, conversations and the announcement outbox."""
 
     def __init__(self, url: str) -> None:
@@ -280,32 +278,3 @@ class Store:
 
     async def conversation_delete(self, chat_key: str, kind: str) -> bool:
         return await self._run(lambda session: conversations.remove(session, chat_key, kind))
-
-    # announcements
-
-    async def announcement_create(
-        self, author: str, text: str, destinations: list[str], now: datetime
-    ) -> int:
-        """Store an announcement and one pending delivery per distinct destination."""
-        created = as_utc(now)
-
-        def work(session: Session) -> int:
-            announcement = Announcement(author=author, text=text, created_at=created)
-            return outbox.create(session, announcement, destinations)
-
-        return await self._run(work)
-
-    async def deliveries_pending(self, limit: int = 100) -> list[Delivery]:
-        """The oldest pending deliveries."""
-        return await self._run(lambda session: outbox.pending(session, limit))
-
-    async def delivery_mark(
-        self, delivery_id: int, *, sent: bool, error: str = "", now: datetime
-    ) -> bool:
-        """Record one attempt. ``False`` if there is no such delivery or it was already sent.
-
-        A sent delivery never changes again, so a late duplicate report cannot
-        turn it back into one to send.
-        """
-        at = as_utc(now)
-        return await self._run(lambda session: outbox.mark(session, delivery_id, sent, error, at))
