@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from cronsim import CronSim, CronSimError
+
 from bot.reply import Badge, Inline, Tone
 from bot.toolforge import Build, Job
 
@@ -35,6 +39,53 @@ def schedule_cell(job: Job) -> str:
     if job.schedule_actual and job.schedule_actual != job.schedule:
         return f"{job.schedule} ({job.schedule_actual})"
     return job.schedule or ""
+
+
+def next_run(job: Job, now: datetime) -> tuple[datetime | None, bool]:
+    """When a scheduled job runs next, and whether forgebot computed it from the schedule.
+
+    The jobs API says so itself (``status.next_schedule``) where it is recent
+    enough; otherwise the real schedule (``schedule_actual``: a macro such as
+    ``@daily`` becomes a time Toolforge picks per job) is evaluated in UTC.
+    """
+    if job.job_type != "scheduled":
+        return None, False
+    said = parse_time(job.next_schedule)
+    if said is not None:
+        return said, False
+    expression = job.schedule_actual or job.schedule or ""
+    if not expression or expression.startswith("@"):
+        return None, False  # Toolforge picks the minute: unknown until it says
+    try:
+        return next(CronSim(expression, now.astimezone(UTC))), True
+    except (CronSimError, StopIteration):
+        return None, False
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An API time (``2026-12-02T05:22:00Z``) as an aware datetime; None if unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def runs_text(job: Job, now: datetime) -> str:
+    """``last 2026-12-02 05:22 UTC, next 2026-12-03 05:22 UTC`` for a scheduled job."""
+    if job.job_type != "scheduled":
+        return ""
+    last = parse_time(job.previous_schedule)
+    upcoming, _ = next_run(job, now)
+    said = [f"last {when(last)}" if last else "not run yet"]
+    said.append(f"next {when(upcoming)}" if upcoming else "next run unknown")
+    return ", ".join(said)
 
 
 def kind_cell(job: Job) -> str:

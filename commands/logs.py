@@ -1,4 +1,4 @@
-"""logs <tool> [job] [--lines N] [--here]: the last lines of a job's log, redacted."""
+"""logs <tool> [job] [--lines N] [--since WHEN] [--here]: the last lines of a job's log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import asyncio
 from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import UsageError
+from bot.file_logs import explain_file_logs
 from bot.log_secrets import secrets_to_hide
+from bot.log_window import DEFAULT_WORDS, parse_since
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
 from bot.text import quote_user
@@ -37,19 +39,15 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     config = ctx.services.config
     wanted = inv["lines"] if inv["lines"] is not None else config.bot.log_lines_default
     lines = min(wanted, config.bot.log_lines_max)
+    since = parse_since(inv["since"], ctx.services.clock()) if inv["since"] else None
     client = ctx.services.toolforge
     job = _pick_job(tool, inv["job"], await client.list_jobs(tool))
     private = not inv["here"]
     if job.filelog:
-        return Reply.text(
-            f"{tool}/{job.name} writes its output to files in the tool's home "
-            f"({job.raw.get('filelog_stdout') or job.name + '.out'}), which I cannot read; "
-            "the logs command works for jobs created with filelog off.",
-            private=private,
-        )
+        return explain_file_logs(tool, job, private=private)
     # Both at once; without the envvar values nothing is shown (bot.log_secrets).
     entries, known = await asyncio.gather(
-        client.job_logs(tool, job.name, lines),
+        client.job_logs(tool, job.name, lines, since.api if since else None),
         secrets_to_hide(client, tool, f"log lines of {tool}/{job.name}"),
         return_exceptions=True,
     )
@@ -63,14 +61,18 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     texts = [
         f"{e.datetime} {line}" for e, line in zip(entries, clean, strict=True) if line is not None
     ]
+    window = since.words if since else DEFAULT_WORDS
     heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
+    if since is not None:
+        heading += f" ({window})"
     if wanted > lines:
         heading += f" (capped at {config.bot.log_lines_max})"
     parts: list[Part] = [Text.of(Strong(heading + ":"))]
     if texts:
         parts.append(Code("\n".join(texts)))
     else:
-        parts = [Text.of(f"No log lines for {tool}/{job.name} in the last hour.")]
+        hint = "" if since else f" (older ones: {ctx.hint(f'logs {tool} {job.name} --since 6h')})"
+        parts = [Text.of(f"No log lines for {tool}/{job.name} {window}{hint}.")]
     return Reply(tuple(parts), private=private, summary=heading, meta={"audit": heading})
 
 
@@ -83,6 +85,8 @@ COMMAND = command(
     ),
     flags=(
         Flag("lines", "how many lines (default 20, at most 200)", kind=int, minimum=1),
+        Flag("since", "how far back: 6h, 2d, 1h30m or a time such as 2026-12-01T10:00 "
+             "(default: the last hour)", kind=str),
         Flag("here", "post in this channel instead of privately"),
     ),
     permission=Permission.MAINTAINER,

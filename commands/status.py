@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime
 
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
@@ -14,8 +15,12 @@ from bot.job_view import (
     image_cell,
     job_badge,
     kind_cell,
+    next_run,
+    parse_time,
+    runs_text,
     schedule_cell,
     web_url,
+    when,
 )
 from bot.redact import redact
 from bot.reply import Badge, Bullets, Inline, Link, Part, Reply, Strong, Table, Text, Tone
@@ -30,16 +35,17 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
     except DirectoryUnavailable:
         pass  # status is public: the API says whether the tool exists
     client = ctx.services.toolforge
+    now = ctx.services.clock()
     if inv["job"]:
         internals = await sees_internals(ctx, tool)
-        return _job_detail(tool, await client.get_job(tool, inv["job"]), internals)
+        return _job_detail(tool, await client.get_job(tool, inv["job"]), internals, now)
     front = ctx.services.front
     jobs, build, answer = await asyncio.gather(
         client.list_jobs(tool),
         _latest_build_or_error(ctx, tool),
         front.probe(tool) if front is not None else asyncio.sleep(0),
     )
-    reply = _overview(tool, jobs, build)
+    reply = _overview(tool, jobs, build, now)
     first = reply.parts[0]
     if answer is None or not isinstance(first, Text):
         return reply
@@ -57,7 +63,12 @@ async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:
         return error.sentence
 
 
-def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
+def _schedule(job: Job, now: datetime) -> str:
+    runs = runs_text(job, now)
+    return f"{schedule_cell(job)} ({runs})" if runs else ""
+
+
+def _overview(tool: str, jobs: list[Job], build: Build | str | None, now: datetime) -> Reply:
     web = [j for j in jobs if j.is_webservice]
     heading: list[Inline] = [Strong(tool), ": "]
     if web:
@@ -67,7 +78,7 @@ def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
     parts: list[Part] = [Text(tuple(heading))]
     if jobs:
         rows = tuple(
-            (j.name, kind_cell(j), image_cell(j), job_badge(j), schedule_cell(j), str(j.restarts))
+            (j.name, kind_cell(j), image_cell(j), job_badge(j), _schedule(j, now), str(j.restarts))
             for j in sorted(jobs, key=lambda j: (not j.is_webservice, j.name))
         )
         parts.append(Table(("job", "kind", "image", "state", "schedule", "restarts"), rows))
@@ -93,7 +104,7 @@ def _overview(tool: str, jobs: list[Job], build: Build | str | None) -> Reply:
     return Reply(tuple(parts), summary=summary)
 
 
-def _job_detail(tool: str, job: Job, maintainer: bool) -> Reply:
+def _job_detail(tool: str, job: Job, maintainer: bool, now: datetime) -> Reply:
     command = redact(job.cmd) if maintainer else HIDDEN
     facts: list[tuple[Inline, ...]] = [
         ("state: ", job_badge(job), f" {job.duration}".rstrip()),
@@ -103,6 +114,12 @@ def _job_detail(tool: str, job: Job, maintainer: bool) -> Reply:
     ]
     if job.schedule:
         facts.append((f"schedule: {schedule_cell(job)}",))
+    if job.job_type == "scheduled":
+        last = parse_time(job.previous_schedule)
+        facts.append((f"last run: {when(last) if last else 'not yet'}",))
+        upcoming, computed = next_run(job, now)
+        how = " (from its schedule)" if computed else ""
+        facts.append((f"next run: {when(upcoming) + how if upcoming else 'unknown'}",))
     if job.replicas is not None:
         facts.append((f"replicas: {job.replicas}",))
     if job.port:

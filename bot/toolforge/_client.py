@@ -111,16 +111,23 @@ class ToolforgeClient:
         )
         return _info(body) or ("job changed" if body.get("job_changed") else "job unchanged")
 
-    async def job_logs(self, tool: str, job: str, lines: int) -> list[LogEntry]:
-        """The newest ``lines`` log entries of a job, oldest first ([] when there are none)."""
+    async def job_logs(
+        self, tool: str, job: str, lines: int, since: str | None = None
+    ) -> list[LogEntry]:
+        """The newest ``lines`` log entries of a job, oldest first ([] when there are none).
+
+        ``since``: the window's start as the logs API takes it (an ISO 8601 time or a
+        duration such as ``6h``); the API's default is the last hour.
+        """
         if lines <= 0:
             return []
         path = f"/logs/v1/tool/{_name(tool, 'tool name')}/job/{_name(job, 'job name')}/logs"
         action = f"no logs of {job} were read"
         # Ask for a few more: placeholder entries (T410055) take slots and are skipped.
-        url = httpx.URL(self._gateway.base_url + path).copy_merge_params(
-            {"lines": lines + _PLACEHOLDER_SLACK, "direction": "newest_first"}
-        )
+        params: dict[str, Any] = {"lines": lines + _PLACEHOLDER_SLACK, "direction": "newest_first"}
+        if since:
+            params["since"] = since
+        url = httpx.URL(self._gateway.base_url + path).copy_merge_params(params)
         entries: list[LogEntry] = []
         for _ in range(_MAX_LOG_PAGES):
             body = await self._gateway.json("GET", url, tool, action, not_found_ok=True)
