@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
@@ -104,7 +104,7 @@ def _overview(tool: str, jobs: list[Job], build: Build | str | None, now: dateti
     return Reply(tuple(parts), summary=summary)
 
 
-def _job_detail(tool: str, job: Job, maintainer: bool, now: datetime) -> Reply:
+def _job_detail(tool: str, job: Job, maintainer: bool, now: datetime | None = None) -> Reply:
     command = redact(job.cmd) if maintainer else HIDDEN
     facts: list[tuple[Inline, ...]] = [
         ("state: ", job_badge(job), f" {job.duration}".rstrip()),
@@ -117,7 +117,7 @@ def _job_detail(tool: str, job: Job, maintainer: bool, now: datetime) -> Reply:
     if job.job_type == "scheduled":
         last = parse_time(job.previous_schedule)
         facts.append((f"last run: {when(last) if last else 'not yet'}",))
-        upcoming, computed = next_run(job, now)
+        upcoming, computed = next_run(job, now or datetime.now(UTC))
         how = " (from its schedule)" if computed else ""
         facts.append((f"next run: {when(upcoming) + how if upcoming else 'unknown'}",))
     if job.replicas is not None:
