@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,26 @@ def require_programs(missing: list[str], what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI is set but {why}")
     pytest.skip(why)
+
+
+# How long a test waits for something that takes milliseconds when the machine is idle:
+# generous, so that a loaded machine slows a test down instead of failing it.
+PATIENCE = 60.0
+
+
+async def wait_until(
+    condition: Callable[[], bool], what: str = "the condition", within: float = PATIENCE
+) -> None:
+    """Return as soon as ``condition()`` holds; fail saying ``what`` after ``within`` s.
+
+    What tests wait with instead of a fixed sleep: it costs only the time the
+    condition takes, and the bound is there to end a broken test, not to time one.
+    """
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {within} s for {what}")
+        await asyncio.sleep(0.01)
 
 
 def sandbox_config(

@@ -22,6 +22,7 @@ from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.core import TestCore
 from tests.fakes.zulip_server import FakeZulip, Sent
+from tests.support import PATIENCE
 from tests.test_diagnose import CASES
 
 ALICE, BOB, EVE = 11, 12, 15
@@ -46,19 +47,27 @@ async def zulip() -> AsyncIterator[FakeZulip]:
 class Echo(TestCore):
     """Stands in for the core where a test is about the transport, not about commands."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self) -> None:
         self.seen: list[Message] = []
-        self.delay = delay
 
     async def handle(self, message: Message) -> Reply | None:
         self.seen.append(message)
-        await asyncio.sleep(self.delay)
         if message.text.startswith("!tf "):
             return Reply.text("pong: " + message.text[4:])
         if message.direct or message.mentioned:
             private = message.text.startswith("secret")
             return Reply((Text.of("pong: " + message.text),), private=private, summary="psst")
         return None
+
+
+async def until_answered(zulip: FakeZulip, bot: Echo, sender: int = ALICE) -> Sent:
+    """Send ``sender``'s DM "sentinel" and wait for its answer, the last message sent, with
+    every message before it handled: what "nothing more arrived" means, however slow the
+    machine. Returns the answer (the caller leaves it out of what it checks)."""
+    zulip.inject_dm(sender, "sentinel")
+    await zulip.wait_for(lambda: bot.settled and bool(zulip.sent)
+                         and zulip.sent[-1].content == "pong: sentinel")
+    return zulip.sent.pop()
 
 
 @contextlib.asynccontextmanager
@@ -68,7 +77,7 @@ async def running(fake: FakeZulip, bot: Any, **changes: Any) -> AsyncIterator[Zu
     adapter = ZulipAdapter(config, bot)
     task = asyncio.create_task(adapter.run())
     try:
-        await asyncio.wait_for(adapter.ready.wait(), 5)
+        await asyncio.wait_for(adapter.ready.wait(), PATIENCE)
         yield adapter
     finally:
         task.cancel()
@@ -94,12 +103,12 @@ async def test_a_stream_mention_is_answered_in_the_same_stream_and_topic(zulip: 
         zulip.inject_stream(BOB, "toolforge", "outage", f"{zulip.mention_bot()} status sample-cron")
         zulip.inject_stream(BOB, "general", "jobs", "!tf status sample-web")
         await zulip.wait_for(lambda: len(zulip.sent) == 2)
-        await asyncio.sleep(0.1)
+        await until_answered(zulip, bot, BOB)
     assert sorted(zulip.sent, key=lambda s: s.topic) == [
         Sent("stream", "general", "jobs", "pong: status sample-web"),
         Sent("stream", "toolforge", "outage", "pong: status sample-cron"),
     ]
-    chatter, mention, prefixed = bot.seen
+    chatter, mention, prefixed, _ = bot.seen
     assert (chatter.mentioned, mention.mentioned, prefixed.mentioned) == (False, True, False)
     assert mention.text == "status sample-cron" and mention.thread == "outage"
     assert mention.room == "toolforge" and not mention.direct
@@ -111,9 +120,9 @@ async def test_a_group_dm_is_a_small_room_answered_to_everyone(zulip: FakeZulip)
         zulip.inject_dm(ALICE, "are you around?", others=(BOB,))
         zulip.inject_dm(ALICE, "!tf status sample-web", others=(BOB,))
         await zulip.wait_for(lambda: len(zulip.sent) == 1)
-        await asyncio.sleep(0.1)
+        await until_answered(zulip, bot)
     assert zulip.sent == [Sent("private", (ALICE, BOB), "", "pong: status sample-web")]
-    assert [(m.direct, m.room) for m in bot.seen] == [(False, "dm:11,12")] * 2
+    assert [(m.direct, m.room) for m in bot.seen[:-1]] == [(False, "dm:11,12")] * 2
 
 
 async def test_a_private_reply_in_a_stream_goes_to_a_dm_with_a_notice(zulip: FakeZulip) -> None:
@@ -141,10 +150,10 @@ async def test_expired_queue_re_registers_without_losing_or_repeating_commands(
         zulip.expire_queues()
         zulip.inject_dm(ALICE, "two")  # sent while no queue exists
         await zulip.wait_for(lambda: len(zulip.sent) == 3)
-        await asyncio.sleep(0.5)  # a duplicate would show up within a poll
+        await until_answered(zulip, bot)  # a duplicate would come before it
         assert adapter.registrations == 2
     assert sorted(s.content for s in zulip.sent) == ["pong: one", "pong: three", "pong: two"]
-    assert sorted(m.text for m in bot.seen) == ["one", "three", "two"]
+    assert sorted(m.text for m in bot.seen) == ["one", "sentinel", "three", "two"]
     assert zulip.requests_to("messages", "GET"), "the gap was fetched from the history"
 
 
@@ -152,7 +161,7 @@ async def test_a_429_is_retried_after_retry_after(zulip: FakeZulip) -> None:
     async with running(zulip, Echo()):
         zulip.fail("messages", 429, retry_after=1)
         zulip.inject_dm(ALICE, "hello")
-        await zulip.wait_for(lambda: len(zulip.sent) == 1, within=5)
+        await zulip.wait_for(lambda: len(zulip.sent) == 1)
     refused, accepted = zulip.requests_to("messages", "POST")
     assert (refused.status, accepted.status) == (429, 200)
     assert accepted.at - refused.at >= 0.95
@@ -311,10 +320,9 @@ async def test_an_integrations_bot_is_never_answered(zulip: FakeZulip) -> None:
     bot = Echo()
     async with running(zulip, bot):
         zulip.inject_dm(16, "restart sample-crashloop")  # CI, a bot account
-        zulip.inject_dm(ALICE, "sentinel")
-        await zulip.wait_for(lambda: len(zulip.sent) == 1)
+        answer = await until_answered(zulip, bot)
     assert [m.text for m in bot.seen] == ["sentinel"]
-    assert zulip.sent[0].to == (ALICE,)
+    assert answer.to == (ALICE,) and zulip.sent == []
 
 
 # -- diagnose: the public answer in the stream, the error lines in a DM ---------

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from tests.support import PATIENCE
+
 
 @dataclass(frozen=True)
 class SlackUser:
@@ -142,7 +144,7 @@ class FakeSlack:
         await self._socket.send_json({"type": "disconnect", "reason": "refresh_requested",
                                       "debug_info": {"host": "fake"}})
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = PATIENCE) -> None:
         deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:

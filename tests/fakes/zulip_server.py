@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support import PATIENCE
+
 API = "/api/v1"
 
 
@@ -148,7 +150,7 @@ class FakeZulip:
         return [r for r in self.log if r.path == f"{API}/{endpoint}"
                 and (method is None or r.method == method)]
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = PATIENCE) -> None:
         deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:

@@ -23,6 +23,7 @@ from bot.toolforge import ToolforgeAuth, ToolforgeClient
 from bot.toolforge.sandbox import DEFAULT_DATA, Sandbox
 from bot.toolforge.sandbox._cron import parse_schedule
 from tests.sandbox.conftest import JOBS
+from tests.support import PATIENCE, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,11 +203,16 @@ async def test_the_clock_can_follow_real_time_faster() -> None:
         timed.clock.run_in_real_time(speed=1000)  # a build's minute in about 0.07 s
         async with ToolforgeClient(timed.base_url) as api:
             build_id = await api.start_build("sample-web", "https://example.org/app.git")
-            for _ in range(100):
-                if (await api.get_build("sample-web", build_id)).state == "ok":
-                    break
+            states = [""]
+
+            async def finished() -> bool:
+                states[0] = (await api.get_build("sample-web", build_id)).state
+                return states[0] == "ok"
+
+            deadline = time.monotonic() + PATIENCE
+            while not await finished():
+                assert time.monotonic() < deadline, f"the build is still {states[0]}"
                 await asyncio.sleep(0.05)
-            assert (await api.get_build("sample-web", build_id)).state == "ok"
 
 
 # -- envvars API ----------------------------------------------------------------
@@ -277,7 +283,15 @@ async def test_latency_delays_requests_without_serialising_them(
     answers = await asyncio.gather(*(http.get("/jobs/v1/healthz") for _ in range(20)))
     elapsed = time.monotonic() - started
     assert all(a.status_code == 200 for a in answers)
-    assert elapsed >= 0.2  # the latency was applied; max_in_flight proves the overlap
+    assert elapsed >= 0.2  # the latency was applied (a lower bound: load only adds to it)
+    # Overlap, proven by count: held requests are answered only once all 20 are in.
+    sandbox.latency, sandbox.hold = 0.0, asyncio.Event()
+    held = asyncio.gather(*(http.get("/jobs/v1/healthz") for _ in range(20)))
+    try:
+        await wait_until(lambda: sandbox.in_flight == 20, "20 requests in flight at once")
+    finally:
+        sandbox.hold.set()
+    assert all(a.status_code == 200 for a in await held)
     assert sandbox.max_in_flight == 20
 
 

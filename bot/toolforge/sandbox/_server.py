@@ -57,7 +57,9 @@ class Sandbox(Controls):
     not exist"]}`` (the real gateway's answer is not documented).
 
     Faults for tests and benchmarks: ``latency`` (seconds added to every
-    request, without blocking other requests), ``fail_next()``,
+    request, without blocking other requests), ``hold`` (an event every
+    request waits for while it is set: tests prove requests overlap by
+    counting them in flight, not by timing them), ``fail_next()``,
     ``hang_next()``; every request is logged in ``requests`` as (method, path).
     ``spec_violations`` lists answers that did not match the OpenAPI documents.
     """
@@ -84,6 +86,7 @@ class Sandbox(Controls):
         self.gateway = Gateway(require_token, dict(tool_tokens or {}), superusers, validate)
         self.ssl_context = ssl_context
         self.latency = 0.0
+        self.hold: asyncio.Event | None = None
         self.requests: list[tuple[str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests it was answering at once
@@ -212,6 +215,8 @@ class Sandbox(Controls):
             self._hangs -= 1
             await self._release.wait()
             return web.json_response({"error": ["the sandbox stopped"]}, status=504)
+        if self.hold is not None:
+            await self.hold.wait()
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         injected = self._injected_failure(request.path)
