@@ -125,7 +125,12 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
         if not routes and not config.http.port:
             yield None
             return
+        from bot.bulletin.record import record_routes
         from bot.http import HttpServer
+
+        # The public record of announcements, on whichever HTTP server the bot runs.
+        services = bot.services
+        routes += record_routes(services.store, lambda: services.clock(), config.http.public_url)
 
         http = HttpServer(
             config.http.host,

@@ -20,6 +20,8 @@ MODULES = (
     "unlink",
     "migrate",
     "products",
+    "news",
+    "ack",
 )
 
 

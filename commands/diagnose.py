@@ -9,6 +9,7 @@ redacted, sent to them privately (in a direct conversation, in the answer).
 
 from __future__ import annotations
 
+from bot.bulletin.news import tool_news
 from bot.classic import ClassicWebService
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
@@ -30,7 +31,8 @@ async def _diagnose(ctx: Context, inv: Invocation) -> Reply:
     internals = await sees_internals(ctx, tool)
     facts = await gather(ctx.services, tool, maintainers, internals=internals)
     found = findings(facts)
-    public = [*_heading(facts, found), *_findings(ctx, found), *_looked_at(ctx, facts)]
+    news = await tool_news(ctx.services.store, tool, ctx.services.clock())
+    public = [*_heading(facts, found), *news, *_findings(ctx, found), *_looked_at(ctx, facts)]
     private = _private(facts)
     summary = _summary(facts, found)
     if not private:

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime
 
+from bot.bulletin.news import tool_news
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
@@ -40,19 +41,20 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
         internals = await sees_internals(ctx, tool)
         return _job_detail(tool, await client.get_job(tool, inv["job"]), internals, now)
     front = ctx.services.front
-    jobs, build, answer = await asyncio.gather(
+    jobs, build, answer, news = await asyncio.gather(
         client.list_jobs(tool),
         _latest_build_or_error(ctx, tool),
         front.probe(tool) if front is not None else asyncio.sleep(0),
+        tool_news(ctx.services.store, tool, now),
     )
     reply = _overview(tool, jobs, build, now)
-    first = reply.parts[0]
-    if answer is None or not isinstance(first, Text):
-        return reply
-    # On the heading's line: a status answer stays as many lines as before.
-    shown = Badge(f"web front: {answer.short()}", Tone.OK if answer.up else Tone.WARN)
-    heading = Text((*first.spans, "; ", shown))
-    return dataclasses.replace(reply, parts=(heading, *reply.parts[1:]))
+    heading = reply.parts[0]
+    if answer is not None and isinstance(heading, Text):
+        # On the heading's line: a status answer stays as many lines as before.
+        shown = Badge(f"web front: {answer.short()}", Tone.OK if answer.up else Tone.WARN)
+        heading = Text((*heading.spans, "; ", shown))
+    # Right under the heading: whoever asks learns first whether Toolforge is the cause.
+    return dataclasses.replace(reply, parts=(heading, *news, *reply.parts[1:]))
 
 
 async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:

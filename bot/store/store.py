@@ -27,6 +27,7 @@ from bot.store import (
     link_requests,
 )
 from bot.store.announcement_methods import AnnouncementMethods
+from bot.store.bulletin_methods import BulletinMethods
 from bot.store.engine import make_engine, run_transaction
 from bot.store.migrate import upgrade
 from bot.store.models import (
@@ -45,7 +46,7 @@ def _now(now: datetime | None) -> datetime:
     return datetime.now(UTC) if now is None else as_utc(now)
 
 
-class Store(AnnouncementMethods):
+class Store(AnnouncementMethods, BulletinMethods):
     """Identity links, audit log, confirmations, conversations and the announcement outbox."""
 
     def __init__(self, url: str) -> None:
