@@ -26,9 +26,8 @@ async def _ack(ctx: Context, inv: Invocation) -> Reply:
         return _refused(f"there is no announcement #{number}", "unknown")
     if outcome == "already":
         words = f"You had already acknowledged announcement #{number}; nothing changed."
-        return Reply(
-            (Text.of(words),), summary=words, meta={"audit": words, "audit_result": "already", "ack": "already"},
-        )
+        meta = {"audit": words, "audit_result": "already", "ack": "already"}
+        return Reply((Text.of(words),), summary=words, meta=meta)
     words = f"Thank you: announcement #{number} is acknowledged, no more reminders about it."
     text = Text.of("Thank you: announcement ", Strong(f"#{number} {announcement.title}"),
                    " is acknowledged; no more reminders about it.")  # fmt: skip
