@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from adapters.plain import bracket_badge, render_lines
+from bot.adapter import Route
 from bot.core import Bot
 from bot.message import ChatIdentity, Message
 from bot.reply import Badge, Reply, Tone
@@ -79,6 +80,17 @@ class ConsoleAdapter:
         self.colour = self.interactive if colour is None else colour
         self.identity = ChatIdentity("console", user_id=account, display=account)
         self.operator = operator or _os_user()
+        self._ready = asyncio.Event()
+        self._ready.set()  # a terminal is always there
+        # What the bot says unasked (a followed log, the SAL) is printed here too.
+        bot.attach(self)
+
+    @property
+    def ready(self) -> asyncio.Event:
+        return self._ready
+
+    def http_routes(self) -> list[Route]:
+        return []
 
     async def _read_line(self) -> str | None:
         if self.interactive:

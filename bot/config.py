@@ -229,6 +229,28 @@ class MigrationSettings(Section):
     guides_url: str = ""  # where migration_guides/ is published; relative links if empty
 
 
+class SalDestination(Section):
+    """One place SAL lines go: ``platform:destination`` as ``send`` takes it."""
+
+    to: str  # "irc:#wikimedia-cloud-feed", "zulip:stream:toolforge>SAL", "slack:C0123"
+    tools: tuple[str, ...] = ()  # only these tools' actions; empty: every tool
+
+    @field_validator("to")
+    @classmethod
+    def _platform(cls, value: str) -> str:
+        platform, _, where = value.partition(":")
+        if not platform or not where:
+            raise ValueError("expected platform:destination, such as 'irc:#wikimedia-cloud-feed'")
+        return value
+
+
+class SalSettings(Section):
+    """The tools' Server Admin Log: each successful acting command also says
+    ``!log tools.<tool> <what> (via forgebot for <account>)``; off while empty."""
+
+    destinations: tuple[SalDestination, ...] = ()
+
+
 class HttpSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless something needs one
@@ -246,6 +268,7 @@ class Config(Section):
     gitlab: GitLabSettings = GitLabSettings()
     migration: MigrationSettings = MigrationSettings()
     http: HttpSettings = HttpSettings()
+    sal: SalSettings = SalSettings()
     front: FrontSettings = FrontSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     # One validated table per chat adapter configured ([irc], [zulip], [slack]).

@@ -31,6 +31,7 @@ from bot.pipeline import Pipeline, Reported, new_ref
 from bot.ratelimit import RateLimits
 from bot.registry import CommandRegistry
 from bot.reply import Reply
+from bot.sal import ServerAdminLog
 from bot.services import Services
 from bot.text import quote_user
 
@@ -51,6 +52,8 @@ class Bot:
         )
         ttl = config.bot.confirm_ttl_seconds
         self.pipeline = Pipeline(services, registry, ttl, self.limits)
+        if config.sal.destinations:
+            self.pipeline.sal = ServerAdminLog(config.sal, services.store, self.deliver)
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
         self.adapters: dict[str, Adapter] = {}

@@ -23,12 +23,14 @@ from bot.commands import Command, Confirmation, Invocation
 from bot.errors import ForgebotError, PermissionDenied, UnknownTool, UsageError
 from bot.policy import authorize_speaker, authorize_tool, tool_of
 from bot.reply import Reply, Strong, Text
+from bot.sal import Acted
 from bot.text import quote_user
 
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.ratelimit import RateLimits
     from bot.registry import CommandRegistry
+    from bot.sal import ServerAdminLog
     from bot.services import Services
     from bot.store import PendingConfirmation
 
@@ -61,6 +63,7 @@ class Pipeline:
         self.registry = registry
         self.confirm_ttl_seconds = confirm_ttl_seconds
         self.limits = limits
+        self.sal: ServerAdminLog | None = None  # set by the core when [sal] is configured
 
     async def execute(
         self,
@@ -100,13 +103,18 @@ class Pipeline:
             raise
         if asked is not None and confirmed is None:
             return await self._ask_confirmation(ctx, command, invocation, asked)
-        return await self._run(ctx, command, invocation)
+        acting = asked.description if asked is not None and confirmed is not None else None
+        return await self._run(ctx, command, invocation, acting)
 
-    async def _run(self, ctx: Context, command: Command, invocation: Invocation) -> Reply:
+    async def _run(
+        self, ctx: Context, command: Command, invocation: Invocation, acting: str | None = None
+    ) -> Reply:
         """Run the handler between an intent row and its outcome.
 
         The intent is written first: if it cannot be, nothing is done; if the
         outcome cannot be written afterwards, the row still says the action started.
+        ``acting`` is what a confirmed action was described as: when it succeeds,
+        the tool's Server Admin Log hears of it (:mod:`bot.sal`).
         """
         assert command.handler is not None
         # Named before the handler runs: it may change what the name is read from.
@@ -124,6 +132,8 @@ class Pipeline:
             raise Reported(ref) from None
         result = reply.meta.get("audit_result") or ("failed" if reply.is_error else "ok")
         await audit.finish(result, reply.meta.get("audit", reply.summary))
+        if acting is not None and result == "ok" and audit.tool and self.sal is not None:
+            self.sal.note(audit.acted(acting))
         return reply
 
     async def run_confirmed(self, ctx: Context, code: str) -> Reply:
@@ -223,6 +233,10 @@ class _Audit:
             result=result,
             detail=detail,
         )
+
+    def acted(self, what: str) -> Acted:
+        account = self.actor or self.chat_key
+        return Acted(self.tool, what, account, self.chat_key, self.platform)
 
     async def row(self, result: str, detail: str) -> None:
         if self.action is not None:
