@@ -3,22 +3,21 @@ logged as ``!log tools.<tool> ...`` where configured (console here; IRC in tests
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 
 import pytest
 
 from adapters.console import ConsoleAdapter
-from bot.adapter import Route
 from bot.config import ConfigError, GitLabSettings, SalDestination, SalSettings, parse_config
 from bot.core import Bot
-from bot.reply import Reply, plain_text
+from bot.reply import plain_text
 from bot.sal import Acted, sal_line
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.migration.test_migrate_conversation import LEGACY_REPO, confirm, say
 from tests.test_console_e2e import code_in
+from tests.test_linking import Recorder
 
 SAL = SalSettings(destinations=(SalDestination(to="console:#tools-sal"),))
 
@@ -107,35 +106,12 @@ def test_a_destination_names_its_platform(tmp_path: object) -> None:
     assert config.sal.destinations[0].to == "irc:#wikimedia-cloud-feed"
 
 
-class Recorder:
-    """A chat platform that only records what the bot sends it unasked."""
-
-    platform = "test"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self._ready = asyncio.Event()
-
-    @property
-    def ready(self) -> asyncio.Event:
-        return self._ready
-
-    async def run(self) -> None:
-        await asyncio.Event().wait()
-
-    async def send(self, destination: str, reply: Reply) -> None:
-        self.sent.append((destination, plain_text(reply)))
-
-    def http_routes(self) -> list[Route]:
-        return []
-
-
 async def test_each_migration_step_is_logged(make_bot: MakeBot, sandbox: Sandbox) -> None:
     gitlab = sandbox.gitlab
     assert gitlab is not None
     gitlab.add_project("toolforge-repos/sample-legacy", LEGACY_REPO, writers={"tok"},
                        executable={"bin/relay.sh"})  # fmt: skip
-    sal = SalSettings(destinations=(SalDestination(to="test:#tools-sal"),))
+    sal = SalSettings(destinations=(SalDestination(to="irc:#tools-sal"),))
     bot = await make_bot(gitlab=GitLabSettings(url=gitlab.url, token="tok"), sal=sal)
     recorder = Recorder()
     bot.attach(recorder)
@@ -149,7 +125,7 @@ async def test_each_migration_step_is_logged(make_bot: MakeBot, sandbox: Sandbox
     await confirm(bot, "bob", await say(bot, "bob", "migrate go"))
     assert bot.pipeline.sal is not None
     await bot.pipeline.sal.drain()
-    lines = [text for where, text in recorder.sent if where == "#tools-sal"]
+    lines = [plain_text(reply) for where, reply in recorder.sent if where == "#tools-sal"]
     assert len(lines) == 3, lines
     assert lines[0].startswith("!log tools.sample-legacy open a merge request on ")
     assert lines[1].startswith("!log tools.sample-legacy start a build of sample-legacy from ")
