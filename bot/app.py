@@ -15,6 +15,7 @@ from bot.config import Config, ConfigError
 from bot.core import Bot
 from bot.directory import FileDirectory, MaintainerDirectory
 from bot.front import FrontProbe
+from bot.metrics import Metrics
 from bot.registry import CommandRegistry
 from bot.services import Services
 from bot.store import Store
@@ -33,7 +34,7 @@ SANDBOX_DATA = Path(__file__).parent / "toolforge" / "sandbox" / "tools.toml"
 SANDBOX_SPEED = 10.0
 
 
-def toolforge_client(config: Config) -> ToolforgeClient:
+def toolforge_client(config: Config, metrics: Metrics | None = None) -> ToolforgeClient:
     tf = config.toolforge
     verify: bool | str = tf.ca_file or True
     auth = ToolforgeAuth(
@@ -43,7 +44,10 @@ def toolforge_client(config: Config) -> ToolforgeClient:
         tool: ToolforgeAuth(cert_file=c.cert_file, key_file=c.key_file, verify=verify)
         for tool, c in tf.tools.items()
     }
-    return ToolforgeClient(tf.url, auth=auth, tool_auth=tool_auth or None, timeout=tf.timeout)
+    return ToolforgeClient(
+        tf.url, auth=auth, tool_auth=tool_auth or None, timeout=tf.timeout,
+        observe=metrics.toolforge_call if metrics else None,
+    )  # fmt: skip
 
 
 @dataclass
@@ -83,7 +87,8 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
             )
         store = await Store.open(config.storage_url)
         stack.push_async_callback(store.close)
-        client = toolforge_client(config)
+        metrics = Metrics()
+        client = toolforge_client(config, metrics)
         stack.push_async_callback(client.aclose)
         front = FrontProbe(config.front.url, timeout=config.front.timeout,
                            user_agent=config.front.user_agent)  # fmt: skip
@@ -97,6 +102,7 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
             config=config,
             front=front,
             classic=classic,
+            metrics=metrics,
         )
         registry = CommandRegistry(all_commands() if commands is None else commands)
         yield Bot(config, services, registry)
@@ -136,6 +142,7 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
             config.http.host,
             config.http.port,
             readiness=lambda: {a.platform: a.ready.is_set() for a in adapters},
+            metrics=bot.services.metrics,
         )
         http.add_routes(routes)
         url = await http.start()

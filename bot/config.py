@@ -20,7 +20,7 @@ import tomllib
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
@@ -111,6 +111,8 @@ class LimitsSettings(Section):
 
 class StorageSettings(Section):
     url: str = ""  # empty: SQLite in data_dir
+    # Relative: under $TOOL_DATA_DIR when it is set (a Toolforge tool's home, kept
+    # across restarts), else next to the configuration file.
     data_dir: LaxPath = Path("data")
 
 
@@ -251,6 +253,14 @@ class SalSettings(Section):
     destinations: tuple[SalDestination, ...] = ()
 
 
+class LogSettings(Section):
+    """What the process logs, and how: one line of text or of JSON per record."""
+
+    # env FORGEBOT_LOG_LEVEL; unset: info for `forgebot run`, warning at the console
+    level: Literal["debug", "info", "warning", "error"] | None = None
+    format: Literal["text", "json"] = "text"  # env FORGEBOT_LOG_FORMAT
+
+
 class HttpSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless something needs one
@@ -269,6 +279,7 @@ class Config(Section):
     migration: MigrationSettings = MigrationSettings()
     http: HttpSettings = HttpSettings()
     sal: SalSettings = SalSettings()
+    log: LogSettings = LogSettings()
     front: FrontSettings = FrontSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     # One validated table per chat adapter configured ([irc], [zulip], [slack]).
@@ -346,11 +357,11 @@ def _section_model(annotation: Any) -> type[Section]:
 def _overridden(config: Config, env: Mapping[str, str], base: Path) -> Config:
     """Environment overrides, and paths relative to the file made absolute."""
     storage = config.storage
+    url = env.get("FORGEBOT_DATABASE_URL") or storage.url
     data_dir = Path(env.get("FORGEBOT_DATA_DIR") or storage.data_dir)
-    storage = storage.replace(
-        url=env.get("FORGEBOT_DATABASE_URL") or storage.url,
-        data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
-    )
+    if not data_dir.is_absolute():
+        data_dir = (_data_base(env, needed=not url) or base) / data_dir
+    storage = storage.replace(url=url, data_dir=data_dir)
     toolforge = config.toolforge
     toolforge = toolforge.replace(url=env.get("TOOL_TOOLFORGE_API_URL") or toolforge.url)
     directory = config.directory
@@ -362,7 +373,35 @@ def _overridden(config: Config, env: Mapping[str, str], base: Path) -> Config:
             http = http.replace(host="0.0.0.0", port=int(env["PORT"]))
         except ValueError:
             raise ConfigError(f"PORT: expected a port number, not {env['PORT']!r}") from None
-    return config.replace(storage=storage, toolforge=toolforge, directory=directory, http=http)
+    log = config.log
+    for key, variable in (("level", "FORGEBOT_LOG_LEVEL"), ("format", "FORGEBOT_LOG_FORMAT")):
+        if env.get(variable):
+            try:
+                log = log.replace(**{key: env[variable].strip().lower()})
+            except ValidationError as error:
+                problem = describe(error, LogSettings).split(": ", 1)[-1]
+                raise ConfigError(f"{variable}: {problem}") from None
+    return config.replace(
+        storage=storage, toolforge=toolforge, directory=directory, http=http, log=log
+    )
+
+
+def _data_base(env: Mapping[str, str], *, needed: bool) -> Path | None:
+    """$TOOL_DATA_DIR, where a Toolforge tool keeps files across restarts (its home on NFS).
+
+    A build-service container's own filesystem is lost at every restart, so when
+    the SQLite file is to go there and the home is not mounted, say so rather
+    than keep the data where it will vanish.
+    """
+    tool_data = env.get("TOOL_DATA_DIR")
+    if not tool_data:
+        return None
+    if needed and not Path(tool_data).is_dir():
+        raise ConfigError(
+            f"TOOL_DATA_DIR: {tool_data} is not a directory; run forgebot with the tool's "
+            "home mounted (--mount=all), or set FORGEBOT_DATABASE_URL (ToolsDB)"
+        )
+    return Path(tool_data)
 
 
 def describe(error: ValidationError, model: type[BaseModel], where: str = "") -> str:

@@ -57,6 +57,7 @@ class Bot:
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
         self.adapters: dict[str, Adapter] = {}
+        services.metrics.watch_chat(self.adapters.values)
 
     def attach(self, adapter: Adapter) -> None:
         """Register a running adapter, so that replies nobody asked for (a link made in a
@@ -90,6 +91,7 @@ class Bot:
             verdict = self.limits.command(message.sender)
             if not verdict.allowed and message.platform not in LOCAL_PLATFORMS:
                 log.info("rate limit: %s", message.sender.key() or message.sender.display)
+                self.services.metrics.refused(message.platform, "commands")
                 if not verdict.first_refusal:
                     return None  # told once already: silence until the window passes
                 raise UsageError(

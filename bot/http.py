@@ -1,14 +1,20 @@
-"""The bot's one small HTTP server: health, plus routes others ask for (Slack events, links).
+"""The bot's one small HTTP server: health, metrics, plus routes others ask for (Slack
+events, links).
 
 ``/healthz`` says the process is alive and serving; ``/readyz`` says whether it
-can do its job: 503 while any configured chat connection is down, naming which.
+can do its job: 503 while any configured chat connection is down, naming which;
+``/metrics`` is what the bot counts, in Prometheus's text format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -17,13 +23,22 @@ Readiness = Callable[[], dict[str, bool]]
 
 
 class HttpServer:
-    def __init__(self, host: str, port: int, readiness: Readiness | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        readiness: Readiness | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.readiness = readiness or dict
+        self.metrics = metrics
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/readyz", self._readyz)
+        if metrics is not None:
+            self.app.router.add_get("/metrics", self._metrics)
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -53,3 +68,12 @@ class HttpServer:
         ready = all(connections.values())
         body = {"status": "ready" if ready else "not ready", "connections": connections}
         return web.json_response(body, status=200 if ready else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        from bot.metrics import CONTENT_TYPE
+
+        assert self.metrics is not None
+        response = web.Response(body=self.metrics.exposition())
+        # aiohttp refuses a charset inside content_type=; the header as Prometheus sends it.
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response

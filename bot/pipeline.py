@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING
 
 from bot.commands import Command, Confirmation, Invocation
@@ -74,6 +75,29 @@ class Pipeline:
         confirmed: PendingConfirmation | None,
     ) -> Reply:
         """Run ``command``; ``confirmed`` is the confirmation whose code was just used."""
+        started = time.perf_counter()
+        result = "error"  # until it is known to be anything else
+        try:
+            reply = await self._execute(ctx, command, invocation, confirmed)
+            result = _result(reply)
+            return reply
+        except (PermissionDenied, UnknownTool):
+            result = "refused"
+            raise
+        except UsageError:
+            result = "invalid"
+            raise
+        except ForgebotError:
+            result = "failed"
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            self.services.metrics.command_done(command.path, result, elapsed)
+
+    async def _execute(
+        self, ctx: Context, command: Command, invocation: Invocation,
+        confirmed: PendingConfirmation | None,
+    ) -> Reply:  # fmt: skip
         assert command.handler is not None, f"{command.path} has no handler"
         try:
             authorize_speaker(ctx, command)
@@ -140,6 +164,7 @@ class Pipeline:
         audit = _Audit(self.services, ctx, CONFIRM, Invocation("confirm"))
         locked = self.limits.confirm_locked(ctx.chat_key)
         if not locked.allowed:
+            self.services.metrics.refused(ctx.message.platform, "wrong_codes")
             await audit.row("locked", f"code {quote_user(code, 12)}")
             raise UsageError(_locked(locked.retry_after))
         pending = await self.services.store.confirmation_take(
@@ -262,6 +287,13 @@ class _Audit:
             # The action happened (or failed) all the same: say so, keep the intent row.
             log.exception("audit row %s stays 'started': its outcome %s was not written",
                           self.started, result)  # fmt: skip
+
+
+def _result(reply: Reply) -> str:
+    """What a reply says of its command, as the metrics count it."""
+    if "confirm_code" in reply.meta:
+        return "confirm"
+    return "failed" if reply.is_error else "ok"
 
 
 def _locked(seconds: float) -> str:

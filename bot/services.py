@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.metrics import Metrics
 from bot.repos import RepoReader
 
 if TYPE_CHECKING:
@@ -39,3 +40,4 @@ class Services:
     # The tools' web front (diagnose, status) and their classic web services.
     front: FrontProbe | None = None
     classic: ClassicWebServices | None = None
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows

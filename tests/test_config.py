@@ -139,3 +139,41 @@ def test_an_ldap_table_chooses_ldap_with_its_password_from_the_environment(
         load_config(path, env=env, adapters=config_models())
     assert "ldap.bind_password: keep secrets out of the file" in str(caught.value)
     assert "FORGEBOT_LDAP_BIND_PASSWORD" in str(caught.value)
+
+
+def test_the_data_lives_under_tool_data_dir_when_toolforge_sets_it(tmp_path: Path) -> None:
+    config_file = tmp_path / "checkout" / "forgebot.toml"
+    config_file.parent.mkdir()
+    config_file.write_text('[storage]\ndata_dir = "forgebot"\n', encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    on_toolforge = load_config(config_file, {"TOOL_DATA_DIR": str(home)})
+    assert on_toolforge.storage_url == f"sqlite:///{home / 'forgebot' / 'forgebot.sqlite3'}"
+    # elsewhere, next to the file; an absolute data_dir or FORGEBOT_DATA_DIR wins anywhere
+    assert load_config(config_file, {}).storage.data_dir == config_file.parent / "forgebot"
+    own = load_config(config_file, {"TOOL_DATA_DIR": str(home), "FORGEBOT_DATA_DIR": "/srv/x"})
+    assert own.storage.data_dir == Path("/srv/x")
+
+
+def test_an_unmounted_tool_home_is_refused_unless_the_data_is_elsewhere(tmp_path: Path) -> None:
+    missing = {"TOOL_DATA_DIR": str(tmp_path / "not-mounted")}
+    with pytest.raises(ConfigError, match=r"TOOL_DATA_DIR: .* is not a directory.*--mount=all"):
+        load_config(None, missing)
+    toolsdb = load_config(None, {**missing, "FORGEBOT_DATABASE_URL": "mysql+pymysql://u@h/db"})
+    assert toolsdb.storage_url == "mysql+pymysql://u@h/db"
+
+
+def test_port_listens_on_every_interface_and_logs_can_be_json(tmp_path: Path) -> None:
+    config = load_config(None, {"PORT": "8000", "FORGEBOT_LOG_FORMAT": "JSON"})
+    assert (config.http.host, config.http.port, config.log.format) == ("0.0.0.0", 8000, "json")
+    with pytest.raises(ConfigError, match="FORGEBOT_LOG_LEVEL: input should be 'debug'"):
+        load_config(None, {"FORGEBOT_LOG_LEVEL": "loud"})
+
+
+def test_the_shipped_deployment_configuration_loads_as_toolforge_runs_it(tmp_path: Path) -> None:
+    env = {"TOOL_DATA_DIR": str(tmp_path), "PORT": "8000", "FORGEBOT_IRC_PASSWORD": "pw-123456"}
+    config = load_config(ROOT / "forgebot.toml", env, adapters=config_models())
+    assert config.storage.data_dir == tmp_path / "forgebot"
+    assert (config.http.host, config.http.port) == ("0.0.0.0", 8000)
+    assert set(config.adapters) == {"irc"} and config.ldap is not None
+    assert (ROOT / "Procfile").read_text() == "web: forgebot run --config forgebot.toml\n"

@@ -11,13 +11,29 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, load_config
+from bot.process_log import configure_logging
+from bot.startup_summary import summary
 
 
 def _config(args: argparse.Namespace) -> Config:
     from adapters import config_models
 
     path = args.config or os.environ.get("FORGEBOT_CONFIG")
-    return load_config(Path(path) if path else None, adapters=config_models())
+    config = load_config(Path(path) if path else None, adapters=config_models())
+    _configure_logging(args, config.log.level, config.log.format)
+    if args.action == "run":
+        log = logging.getLogger("forgebot")
+        for line in summary(config, Path(path) if path else None, os.environ):
+            log.info("%s", line)
+    return config
+
+
+def _configure_logging(args: argparse.Namespace, level: str | None, format: str) -> None:
+    """The level: -v, else the configured one, else info for the service and warning for
+    the commands a person types (whose output is what they asked for)."""
+    if args.verbose:
+        level = "debug"
+    configure_logging(level or ("info" if args.action == "run" else "warning"), format)
 
 
 async def _console(args: argparse.Namespace) -> int:
@@ -47,8 +63,8 @@ async def _run(args: argparse.Namespace) -> int:
         async with http_front(running.bot, adapters) as http:
             log = logging.getLogger("forgebot")
             if http is not None:
-                log.warning("HTTP server at %s", http.url)
-            log.warning("running %s", ", ".join(a.platform for a in adapters))
+                log.info("HTTP server at %s (/healthz, /readyz, /metrics)", http.url)
+            log.info("running %s", ", ".join(a.platform for a in adapters))
             await asyncio.gather(*(a.run() for a in adapters))
     return 0
 
@@ -234,9 +250,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return plan_main(argv[index + 1 :])
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    # Until the configuration is read (it may say otherwise): what the environment says.
+    # (a wrong value is reported once the configuration is read).
+    level = os.environ.get("FORGEBOT_LOG_LEVEL", "").strip().lower()
+    format = os.environ.get("FORGEBOT_LOG_FORMAT", "").strip().lower()
+    _configure_logging(
+        args,
+        level if level in ("debug", "info", "warning", "error") else None,
+        "json" if format == "json" else "text",
     )
     handlers = {
         "console": _console,

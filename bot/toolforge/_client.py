@@ -13,7 +13,7 @@ from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import unreadable
 from bot.toolforge._models import Build, Job, LogEntry, QuotaItem
-from bot.toolforge._transport import GatewayTransport
+from bot.toolforge._transport import GatewayTransport, Observer
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 _MAX_LOG_PAGES = 50
@@ -39,7 +39,9 @@ class ToolforgeClient:
         timeout: float = 10.0,
         user_agent: str = "forgebot/0.1",
         retry_backoff: float = 0.1,
+        observe: Observer | None = None,
     ) -> None:
+        """``observe`` is told of every call: (service, HTTP status or "error", seconds)."""
         self._gateway = GatewayTransport(
             base_url,
             auth=auth or ToolforgeAuth(),
@@ -47,6 +49,7 @@ class ToolforgeClient:
             timeout=timeout,
             user_agent=user_agent,
             retry_backoff=retry_backoff,
+            observe=observe,
         )
 
     @property

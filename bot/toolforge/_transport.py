@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -25,6 +27,9 @@ _RETRY_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError)
 # At most this many requests in flight per client. Waiting here rather than in
 # httpcore's pool matters: its queue costs O(queued x connections) per request.
 _MAX_IN_FLIGHT = 256
+
+#: Told of every call: (service, HTTP status or "error", seconds); the bot's metrics.
+Observer = Callable[[str, str, float], None]
 
 
 class _AiohttpTransport(AiohttpTransport):
@@ -66,8 +71,10 @@ class GatewayTransport:
         timeout: float,
         user_agent: str,
         retry_backoff: float,
+        observe: Observer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._observe = observe
         self._auth = auth
         self._tool_auth = tool_auth
         self._timeout = timeout
@@ -139,16 +146,19 @@ class GatewayTransport:
         backoff = Backoff(self._retry_backoff, self._retry_backoff * 4)
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
+            started = time.perf_counter()
             try:
                 async with self._in_flight:
                     response = await http.request(method, url, json=payload, params=params)
             except httpx.HTTPError as error:
+                self._observed(path, "error", started)
                 if not last and isinstance(error, _RETRY_ERRORS):
                     await backoff.wait()
                     continue
                 raise error_for_exception(
                     error, path=path, timeout=self._timeout, action=action, method=method
                 ) from error
+            self._observed(path, str(response.status_code), started)
             if not last and response.status_code in _RETRY_STATUSES:
                 await backoff.wait()
                 continue
@@ -157,6 +167,10 @@ class GatewayTransport:
             return response
         secrets = auth.secrets() + hide
         raise error_for_response(response, tool=tool, action=action, secrets=secrets)
+
+    def _observed(self, path: str, status: str, started: float) -> None:
+        if self._observe is not None:
+            self._observe(service_of(path), status, time.perf_counter() - started)
 
     async def json(
         self,
