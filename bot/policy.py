@@ -40,12 +40,6 @@ def tool_of(command: Command, invocation: Invocation) -> str | None:
     return getattr(invocation.subject, "tool", None)
 
 
-async def authorize(ctx: Context, command: Command, invocation: Invocation) -> None:
-    """Raise :class:`PermissionDenied` (or ``UnknownTool``) unless the speaker may run this."""
-    authorize_speaker(ctx, command)
-    await authorize_tool(ctx, command, invocation)
-
-
 def authorize_speaker(ctx: Context, command: Command) -> None:
     """What can be decided from the speaker alone, before anything is looked up for them."""
     permission = command.permission
