@@ -70,6 +70,8 @@ diagnose         +++++    +++++  +++++  +++++
 maintainers      +++++    +++++  +++++  +++++
 products         +++++    +++++  +++++  +++++
 whoami           +++++    +++++  +++++  +++++
+news             +++++    +++++  +++++  +++++
+ack              ++++-    +++--  +++--  +++--
 restart          +----    +----  +----  +----
 logs             +----    +----  +----  +----
 confirm          +----    +----  +----  +----
@@ -153,6 +155,8 @@ LINES = {
     "maintainers": f"maintainers {TOOL}",
     "products": "products code",
     "whoami": "whoami",
+    "news": "news",
+    "ack": "ack 9999",
     "restart": f"restart {TOOL}",
     "logs": f"logs {TOOL}",
     "confirm": "confirm {code}",
@@ -179,6 +183,8 @@ ANSWERS = {
     "maintainers": rf"^{TOOL} is maintained by alice \(developer accounts\)\.",
     "products": r"^What do you want to build\?\n",
     "whoami": r"^(On PLATFORM you are KEY |You are \S+ on PLATFORM, not identified)",
+    "news": r"No current incidents and no maintenance planned on Toolforge\.",
+    "ack": r"^There is no announcement #9999; ",
     "restart": rf"^This will restart every continuous job \(web service included\) of {TOOL}: "
     r"irc-bot\.\nTo go ahead, reply confirm \d{4} within 2 minutes\.$",
     "logs": rf"^Last \d+ log lines of {TOOL}/irc-bot:\n",
