@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from bot.adapter import Adapter
 from bot.addressing import command_line, may_address
 from bot.arguments import Words, parse_arguments
+from bot.bulletin.reactions import reaction_line
 from bot.commands import Command
 from bot.config import Config
 from bot.context import Context
@@ -98,7 +99,10 @@ class Bot:
                     "you are sending commands faster than I answer them; I will listen to you "
                     f"again in {verdict.retry_after:.0f} s (help says the limits)"
                 )
-            return await self._dispatch(message, line)
+            reply = await self._dispatch(message, line)
+            if message.reaction is not None and reply.meta.get("ack") == "already":
+                return None  # a second emoji on the same announcement: nothing to say
+            return reply
         except ForgebotError as error:
             return Reply.error(error.sentence)
         except Reported as reported:
@@ -115,7 +119,10 @@ class Bot:
 
         In a direct conversation with a paste in progress, the message is one
         more line of it, or the word that finishes it (and so runs the command).
+        A reaction stands for the command it means (an announcement's: ``ack``).
         """
+        if message.reaction is not None:
+            return reaction_line(message)
         if message.direct and message.sender.verified:
             fed = await self.pastes.feed(message.sender.key(), message.text)
             if fed is not None:

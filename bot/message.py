@@ -33,6 +33,19 @@ class ChatIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class Reaction:
+    """An emoji a person put on one of the bot's own messages, as the platform tells it.
+
+    ``message_text`` is the words of the message reacted to (the adapter reads
+    it back from the platform); what the reaction means is the core's business.
+    """
+
+    emoji: str
+    message_id: str
+    message_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One chat message, before the core decides whether it concerns the bot.
 
@@ -40,6 +53,8 @@ class Message:
     conversation). ``mentioned`` is set by an adapter whose platform marks
     mentions structurally (Zulip, Slack) after it stripped the mention markup
     from ``text``; textual mentions (``forgebot: status x``) are the router's job.
+    ``reaction`` is set (and ``text`` empty) when the person reacted to a message
+    of the bot's in a direct conversation instead of writing.
     """
 
     platform: str
@@ -50,3 +65,4 @@ class Message:
     thread: str | None = None
     mentioned: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    reaction: Reaction | None = None

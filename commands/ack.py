@@ -29,9 +29,12 @@ async def _ack(ctx: Context, inv: Invocation) -> Reply:
         meta = {"audit": words, "audit_result": "already", "ack": "already"}
         return Reply((Text.of(words),), summary=words, meta=meta)
     words = f"Thank you: announcement #{number} is acknowledged, no more reminders about it."
+    reaction = ctx.message.reaction
+    how = f" by reacting {reaction.emoji}" if reaction is not None else ""
     text = Text.of("Thank you: announcement ", Strong(f"#{number} {announcement.title}"),
                    " is acknowledged; no more reminders about it.")  # fmt: skip
-    return Reply((text,), summary=words, meta={"audit": f"acknowledged #{number}", "ack": "acked"})
+    meta = {"audit": f"acknowledged #{number}{how}", "ack": "acked"}
+    return Reply((text,), summary=words, meta=meta)
 
 
 def _refused(sentence: str, result: str) -> Reply:

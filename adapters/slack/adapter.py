@@ -35,7 +35,7 @@ from adapters.slack.render import SlackMessage, notice, render
 from adapters.slack.replays import REPLAY_WINDOW, Replays
 from bot.adapter import Core, Route
 from bot.backoff import Backoff
-from bot.message import Message
+from bot.message import Message, Reaction
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class SlackAdapter:
         self.app.command(config.slash_command)(self._on_command)
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
+        self.app.event("reaction_added")(self._on_reaction)
         # Everything else is acknowledged too, or Slack would keep retrying it.
         self.app.event(re.compile(".*"))(self._ignore)
 
@@ -231,6 +232,40 @@ class SlackAdapter:
             await self._send_reply(channel, reply, thread=message.thread)
         if reply.aside is not None:
             await self._send_reply(user_id, reply.aside)  # a user id opens the app's DM
+
+    async def _on_reaction(self, ack: Any, event: dict[str, Any], context: Any) -> None:
+        await ack()
+        self.bot_user_id = self.bot_user_id or context.bot_user_id
+        item = event.get("item") or {}
+        channel = str(item.get("channel", ""))
+        if (item.get("type") != "message" or not channel.startswith("D")
+                or event.get("item_user") != self.bot_user_id or "user" not in event):
+            return  # only a reaction on the bot's own message in its DM reaches the core
+        self.bot.submit(f"slack:{event['user']}", lambda: self._answer_reaction(event))
+
+    async def _answer_reaction(self, event: dict[str, Any]) -> None:
+        item = event["item"]
+        channel, ts = str(item["channel"]), str(item["ts"])
+        sender = await self.users.identity(str(event["user"]))
+        if sender.is_bot:
+            return
+        try:
+            found = await self.client.conversations_history(
+                channel=channel, latest=ts, inclusive=True, limit=1
+            )
+        except Exception as error:
+            log.warning("could not read the message %s reacted to: %r", ts, error)
+            return
+        messages = [m for m in found.get("messages") or [] if m.get("ts") == ts]
+        if not messages:
+            return
+        reaction = Reaction(str(event.get("reaction", "")), f"{channel}:{ts}",
+                            to_plain(str(messages[0].get("text", ""))))  # fmt: skip
+        message = Message(PLATFORM, sender.identity, "", room=channel, direct=True,
+                          reaction=reaction)  # fmt: skip
+        reply = await self._ask(message)
+        if reply is not None:
+            await self._send_reply(channel, reply)
 
     async def _ask(self, message: Message) -> Reply | None:
         try:

@@ -22,11 +22,11 @@ import zulip
 
 from adapters.zulip.config import ZulipConfig
 from adapters.zulip.edge import ClientThread, ZulipResult
-from adapters.zulip.inbound import Me, Origin, SeenMessages, to_message
+from adapters.zulip.inbound import PLATFORM, Me, Origin, SeenMessages, to_message
 from adapters.zulip.render import escape, mention, render
 from bot.adapter import Core, Route
 from bot.backoff import Backoff
-from bot.message import Message
+from bot.message import ChatIdentity, Message, Reaction
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class ZulipAdapter:
         backoff = self._backoff()
         while True:
             try:
-                result = await self._poller.call("register", ["message"], [])
+                result = await self._poller.call("register", ["message", "reaction"], [])
             except Exception as error:
                 await self._pause(None, backoff, f"register failed: {error!r}")
                 continue
@@ -146,6 +146,8 @@ class ZulipAdapter:
                 last_event_id = max(last_event_id, int(event["id"]))
                 if event.get("type") == "message":
                     self._take(event["message"])
+                elif event.get("type") == "reaction" and event.get("op") == "add":
+                    self._take_reaction(event)
 
     async def _catch_up(self) -> None:
         """Take in the messages sent while no queue was listening."""
@@ -239,6 +241,47 @@ class ZulipAdapter:
             await self._send_reply(reply, _target(origin))
         if reply.aside is not None:
             await self._send_reply(reply.aside, {"type": "private", "to": [origin.sender_id]})
+
+    def _take_reaction(self, event: dict[str, Any]) -> None:
+        assert self._me is not None
+        user_id = int(event.get("user_id") or event.get("user", {}).get("user_id") or 0)
+        if user_id and user_id != self._me.user_id:
+            self.bot.submit(f"zulip:{user_id}", lambda: self._answer_reaction(event, user_id))
+
+    async def _answer_reaction(self, event: dict[str, Any], user_id: int) -> None:
+        """A reaction on the bot's own message in a one-to-one DM reaches the core."""
+        assert self._me is not None
+        if await self._is_bot(user_id):
+            return
+        message_id = int(event["message_id"])
+        try:
+            # positional: ClientThread.call's own first parameter is named "method"
+            result = await self._sender.call(
+                "call_endpoint", f"messages/{message_id}", "GET", {"apply_markdown": "false"}
+            )
+        except Exception as error:
+            log.warning("could not read the message %s reacted to: %r", message_id, error)
+            return
+        raw = result.body.get("message") if result.ok else None
+        if not isinstance(raw, dict) or int(raw.get("sender_id", 0)) != self._me.user_id:
+            return  # not the bot's message: a reaction between people
+        people = {int(p["id"]): p for p in raw.get("display_recipient") or []
+                  if isinstance(p, dict)}  # fmt: skip
+        if raw.get("type") != "private" or set(people) != {self._me.user_id, user_id}:
+            return  # only in a one-to-one conversation with the bot
+        person = people[user_id]
+        sender = ChatIdentity(PLATFORM, str(user_id), str(person.get("full_name") or user_id),
+                              email=str(person["email"]) if person.get("email") else None)
+        text = str(result.body.get("raw_content") or raw.get("content") or "")
+        reaction = Reaction(str(event.get("emoji_name", "")), str(message_id), text)
+        message = Message(PLATFORM, sender, "", direct=True, reaction=reaction)
+        try:
+            reply = await self.bot.handle(message)
+        except Exception:
+            log.exception("the bot failed on a Zulip reaction to %s", message_id)
+            return
+        if reply is not None:
+            await self._send_reply(reply, {"type": "private", "to": [user_id]})
 
     # -- messages out ------------------------------------------------------
 

@@ -56,6 +56,7 @@ class FakeSlack:
             SlackUser("U0HELPER", "helper", "helper@example.org", is_bot=True),
         ]}
         self.calls: list[Call] = []
+        self.history: dict[str, list[dict[str, Any]]] = {}  # the bot's messages, per channel
         self.responses: list[tuple[str, dict[str, Any], float]] = []  # (id, body, at)
         self.acks: list[dict[str, Any]] = []
         self.sockets_opened = 0
@@ -119,6 +120,20 @@ class FakeSlack:
                  "event_ts": ts, "channel_type": channel_type}
         if thread_ts:
             event["thread_ts"] = thread_ts
+        return {"token": "legacy", "team_id": self.team_id, "api_app_id": "A0APP",
+                "type": "event_callback", "event_id": f"Ev{self._ts:04d}",
+                "event_time": int(time.time()), "event": event,
+                "authorizations": [{"team_id": self.team_id, "user_id": self.bot_user_id,
+                                    "is_bot": True, "is_enterprise_install": False}]}
+
+    def reaction(self, user: str, channel: str, ts: str, emoji: str = "+1",
+                 item_user: str | None = None) -> dict[str, Any]:
+        """A ``reaction_added`` event payload: ``user`` reacts to the message ``ts``."""
+        self._ts += 1
+        event = {"type": "reaction_added", "user": user, "reaction": emoji,
+                 "item_user": item_user or self.bot_user_id,
+                 "item": {"type": "message", "channel": channel, "ts": ts},
+                 "event_ts": f"1700000000.{self._ts:06d}"}
         return {"token": "legacy", "team_id": self.team_id, "api_app_id": "A0APP",
                 "type": "event_callback", "event_id": f"Ev{self._ts:04d}",
                 "event_time": int(time.time()), "event": event,
@@ -195,9 +210,21 @@ class FakeSlack:
         self._ts += 1
         ts = f"1795561300.{self._ts:06d}"
         if method == "chat.postMessage":
-            return {"ok": True, "channel": args.get("channel"), "ts": ts,
-                    "message": {"type": "message", "text": args.get("text"),
-                                "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts}}
+            channel = str(args.get("channel"))
+            if channel.startswith("U"):  # a user id: Slack opens (or reuses) the app's DM
+                channel = "D" + channel[1:]
+            message = {"type": "message", "text": args.get("text"), "user": self.bot_user_id,
+                       "bot_id": self.bot_id, "ts": ts}  # fmt: skip
+            self.history.setdefault(channel, []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            kept = self.history.get(str(args.get("channel")), [])
+            latest = str(args.get("latest", ""))
+            inclusive = args.get("inclusive") in (True, "true", "1", 1)
+            found = [m for m in reversed(kept)
+                     if not latest or m["ts"] < latest or (inclusive and m["ts"] == latest)]
+            return {"ok": True, "messages": found[: int(args.get("limit", 100))],
+                    "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         return {"ok": True}

@@ -95,6 +95,7 @@ class FakeZulip:
         app.router.add_get(f"{API}/events", self._events)
         app.router.add_delete(f"{API}/events", self._deregister)
         app.router.add_get(f"{API}/messages", self._messages)
+        app.router.add_get(f"{API}/messages/{{message_id:\\d+}}", self._message)
         app.router.add_post(f"{API}/messages", self._send)
         app.router.add_post(f"{API}/user_uploads", self._upload)
         self._runner = web.AppRunner(app)
@@ -123,6 +124,23 @@ class FakeZulip:
         stream_id = next(i for i, name in self.streams.items() if name == stream)
         return self._deliver(sender, {"type": "stream", "display_recipient": stream,
                                       "stream_id": stream_id, "subject": topic}, content)
+
+    def inject_reaction(self, user: int, message_id: int, emoji: str = "thumbs_up",
+                        op: str = "add") -> None:
+        """``user`` reacts to a message, as the server reports it to every event queue."""
+        for queue in self.queues.values():
+            queue.events.append({"type": "reaction", "op": op, "id": queue.next_id,
+                                 "user_id": user, "message_id": message_id,
+                                 "emoji_name": emoji, "emoji_code": "1f44d",
+                                 "reaction_type": "unicode_emoji"})  # fmt: skip
+            queue.next_id += 1
+            queue.wake.set()
+
+    def sent_ids(self, to: int) -> list[int]:
+        """Ids of the bot's direct messages to ``to`` alone, oldest first."""
+        return [m["id"] for m in self.history if m["sender_id"] == self.bot.id
+                and m["type"] == "private"
+                and {p["id"] for p in m["display_recipient"]} == {self.bot.id, to}]
 
     def mention_bot(self) -> str:
         return f"@**{self.bot.full_name}**"
@@ -268,6 +286,15 @@ class FakeZulip:
         after = int(request.query.get("num_after", "100"))
         found = [m for m in self.history if m["id"] > anchor or (include and m["id"] == anchor)]
         return _ok(messages=found[:after], found_newest=len(found) <= after, anchor=anchor)
+
+    async def _message(self, request: web.Request) -> web.Response:
+        wanted = int(request.match_info["message_id"])
+        found = next((m for m in self.history if m["id"] == wanted), None)
+        if found is None:
+            return web.json_response({"result": "error", "msg": "Invalid message(s)",
+                                      "code": "BAD_REQUEST"}, status=400)  # fmt: skip
+        message = {k: v for k, v in found.items() if k != "flags"}
+        return _ok(message=message, raw_content=found["content"])
 
     async def _send(self, request: web.Request) -> web.Response:
         form = await request.post()
