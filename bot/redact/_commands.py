@@ -12,7 +12,9 @@ import re
 from bot.redact._rule import MASK, Rule, keep_group_rule
 from bot.redact._words import SECRET_NAME_HINTS, mask_after_secret_names
 
-_LONG_FLAG = re.compile(r"(?<!\S)(?P<name>--[\w.-]{1,60}+)\s++(?=[^\s-])")
+# The name without its dashes: names secret only as a whole word (--pw, --dsn, --appid)
+# are judged on the word, as they are in an assignment.
+_LONG_FLAG = re.compile(r"(?<!\S)--(?P<name>[\w.-]{1,60}+)\s++(?=[^\s-])")
 _ARGUMENT = re.compile(r"'[^']*+'?|\"[^\"]*+\"?|\S++")
 
 
