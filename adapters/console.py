@@ -131,6 +131,9 @@ class ConsoleAdapter:
     async def send(self, destination: str, reply: Reply) -> None:
         self._write([f"[{destination}]", *render_console(reply, colour=self.colour)])
 
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        self._write([f"[to {user_id}]", *render_console(reply, colour=self.colour)])
+
     def _write(self, lines: list[str]) -> None:
         if lines:
             self.stdout.write("\n".join(lines) + "\n")

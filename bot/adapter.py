@@ -54,12 +54,41 @@ class Adapter(Protocol):
         ...
 
     async def send(self, destination: str, reply: Reply) -> None:
-        """Deliver an unsolicited reply (announcements) to a platform destination."""
+        """Deliver an unsolicited reply (announcements) to a platform destination.
+
+        Raises :class:`SendFailed` (or a subclass) when it was not delivered.
+        """
+        ...
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """Deliver an unsolicited reply privately to one person.
+
+        ``user_id`` is the platform's id of the person, as in their chat key
+        (``irc:<services account>``, ``zulip:<user id>``, ``slack:<team>:<user>``
+        without the platform). Raises :class:`SendFailed` when it was not delivered.
+        """
         ...
 
     def http_routes(self) -> list[Route]:
         """Routes the bot's own HTTP server must serve for this adapter (often none)."""
         ...
+
+
+class SendFailed(Exception):
+    """A reply nobody asked for was not delivered (or may not have been).
+
+    Facts for the caller to decide on, not a decision: ``permanent`` when
+    trying again cannot help (no such person or channel), ``retry_after``
+    when the platform said how long to wait (a 429).
+    """
+
+    def __init__(
+        self, sentence: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 def no_routes(*_: Any) -> list[Route]:

@@ -86,11 +86,14 @@ class Confirmation:
 
     The code runs only if, when it is used, the command describes the same
     action with the same ``binding`` (say, the version of a conversation that
-    went one step back and forward again: same words, another pass).
+    went one step back and forward again: same words, another pass). A
+    ``preview`` is shown between the description and the code.
     """
 
     description: str
     binding: str = ""
+    # Shown with the code, not compared when it is used (a preview, a sample message).
+    preview: Reply | None = None
 
 
 # Handlers and steps take the bot's Context first; it is typed where they are written.

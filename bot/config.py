@@ -267,6 +267,31 @@ class HttpSettings(Section):
     public_url: str = ""  # how people reach it (link pages); empty: http://host:port
 
 
+class AnnounceSettings(Section):
+    """Announcements: where they may go, how mail is sent, how the outbox is drained."""
+
+    # Destinations an announcement may name: "irc:#wikimedia-cloud",
+    # "zulip:stream:<stream>><topic>", "slack:<channel id>".
+    channels: tuple[str, ...] = ()
+    mail_domain: str = "toolforge.org"  # mail to <account>@<domain> reaches the address on file
+    smtp_host: str = ""  # empty: no email (maintainers with no chat link are unreachable)
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str = "forgebot@toolforge.org"
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(30.0, gt=0)
+    max_title: int = Field(120, ge=10, le=255)
+    max_body: int = Field(4000, ge=100, le=20000)
+    selector_concurrency: int = Field(8, ge=1, le=64)  # jobs API calls at once for a selector
+    # The dispatcher: deliveries in flight per platform (the duplicate bound after a
+    # crash), how long a claim lives unrenewed, retries with backoff, then "failed".
+    in_flight: int = Field(8, ge=1, le=200)
+    claim_timeout_seconds: float = Field(120.0, ge=1)
+    retry_initial_seconds: float = Field(30.0, gt=0)
+    retry_max_seconds: float = Field(1800.0, gt=0)
+    max_attempts: int = Field(12, ge=1)
+    poll_seconds: float = Field(5.0, gt=0)  # how often another process's new rows are looked for
+
+
 class Config(Section):
     bot: BotSettings = BotSettings()
     limits: LimitsSettings = LimitsSettings()
@@ -282,6 +307,7 @@ class Config(Section):
     log: LogSettings = LogSettings()
     front: FrontSettings = FrontSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
+    announce: AnnounceSettings = AnnounceSettings()
     # One validated table per chat adapter configured ([irc], [zulip], [slack]).
     adapters: dict[str, AdapterSection] = {}
 

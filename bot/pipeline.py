@@ -203,9 +203,11 @@ class Pipeline:
         )
         await self._audit(ctx, command, invocation, "requested", description)
         within = f"{ttl // 60} minutes" if ttl % 60 == 0 and ttl >= 120 else f"{ttl} seconds"
+        preview = asked.preview.parts if asked.preview is not None else ()
         return Reply(
             (
                 Text.of(f"This will {description}."),
+                *preview,
                 Text.of(
                     "To go ahead, reply ", Strong(ctx.hint(f"confirm {code}")), f" within {within}."
                 ),

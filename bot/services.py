@@ -41,3 +41,5 @@ class Services:
     front: FrontProbe | None = None
     classic: ClassicWebServices | None = None
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows
+    # Tells this process's announcement dispatcher that deliveries were queued (when one runs).
+    outbox_wake: Callable[[], None] | None = None

@@ -22,6 +22,7 @@ MODULES = (
     "products",
     "news",
     "ack",
+    "announce",
 )
 
 

@@ -14,7 +14,7 @@ from adapters.irc.lines import payload_budget
 from adapters.irc.membership import Membership
 from adapters.irc.outbox import Outbox, Recipient, is_channel
 from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
-from bot.adapter import Core, Route
+from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply
@@ -111,6 +111,25 @@ class IrcAdapter:
             raise ValueError(f"not an IRC channel or nick: {destination!r}")
         outgoing = plan_announcement(reply, destination, self._budget, self.limits)
         batch = self.outbox.put(outgoing, f"an announcement to {destination}", track=True)
+        assert batch.done is not None
+        await batch.done
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """Deliver privately to whoever is logged in as the services account ``user_id``.
+
+        An account cannot be messaged, only a nick: one in a channel with the
+        bot and logged in as that account now. The lines are for that person,
+        not the nick: dropped (and this raises) if the nick's holder changes.
+        """
+        nicks = self.tracker.nicks_of(user_id)
+        if not nicks or self.session is None:
+            raise SendFailed(f"nobody logged in as {user_id} is in a channel with the bot")
+        nick = min(nicks)
+        outgoing = plan_announcement(reply, nick, self._budget, self.limits)
+        recipient = Recipient(nick, "", "", user_id)
+        self.membership.watch(nick)
+        batch = self.outbox.put(outgoing, f"a direct message to {user_id}", track=True,
+                                recipient=recipient)  # fmt: skip
         assert batch.done is not None
         await batch.done
 

@@ -67,6 +67,14 @@ class AccountTracker:
             return True, self._live[key]
         return False, None
 
+    def nicks_of(self, account: str) -> list[str]:
+        """The nicks sharing a channel with us that are logged in as ``account`` now."""
+        return [
+            nick
+            for nick, live in self._live.items()
+            if self._channels.get(nick) and same_account(live, account)
+        ]
+
     def sees(self, nick: str) -> bool:
         """Whether ``nick`` shares a channel with us, so that its QUIT and NICK reach us."""
         return bool(self._channels.get(irc_lower(nick)))

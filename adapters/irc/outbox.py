@@ -29,6 +29,7 @@ from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import irc_lower
 from adapters.irc.render import Outgoing
 from adapters.irc.unconfirmed import Unconfirmed
+from bot.adapter import SendFailed
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ log = logging.getLogger(__name__)
 RECHECK_INTERVAL = 1.0
 
 
-class DeliveryFailed(Exception):
-    """Lines of a reply could not be sent (too old, or the adapter stopped)."""
+class DeliveryFailed(SendFailed):
+    """Lines of a reply could not be sent (too old, refused, or the adapter stopped)."""
 
 
 class Hold(enum.Enum):

@@ -23,6 +23,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -33,7 +34,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
 from adapters.slack.render import SlackMessage, notice, render
 from adapters.slack.replays import REPLAY_WINDOW, Replays
-from bot.adapter import Core, Route
+from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
 from bot.message import Message, Reaction
 from bot.reply import Reply
@@ -41,6 +42,11 @@ from bot.reply import Reply
 log = logging.getLogger(__name__)
 
 PRIVATE_NOTICE = "I sent you the answer in a direct message."
+# chat.postMessage errors that no retry can cure.
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "user_not_found", "is_archived", "not_in_channel",
+    "cannot_dm_bot", "user_disabled", "restricted_action", "msg_too_long",
+})  # fmt: skip
 Respond = Callable[..., Awaitable[Any]]
 
 
@@ -278,8 +284,14 @@ class SlackAdapter:
 
     async def send(self, destination: str, reply: Reply) -> None:
         """Announce to a channel id (``C…``), a user (``U…``, or their chat key
-        ``slack:T…:U…``: their DM)."""
-        await self._send_reply(destination.removeprefix(f"{PLATFORM}:").rpartition(":")[2], reply)
+        ``slack:T…:U…``: their DM); raises SendFailed when Slack did not take it."""
+        channel = destination.removeprefix(f"{PLATFORM}:").rpartition(":")[2]
+        for page in render(reply, self.config.max_messages_per_reply):
+            await self._post_checked(channel, page)
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """A DM to the user ``U…`` (or ``T…:U…``, as in their chat key)."""
+        await self.send(user_id, reply)
 
     async def _send_reply(self, channel: str, reply: Reply, thread: str | None = None) -> None:
         for page in render(reply, self.config.max_messages_per_reply):
@@ -288,13 +300,34 @@ class SlackAdapter:
 
     async def _post(self, channel: str, page: SlackMessage, thread: str | None = None) -> bool:
         try:
+            await self._post_checked(channel, page, thread)
+            return True
+        except SendFailed as failed:
+            log.warning("chat.postMessage to %s failed: %s", channel, failed.sentence)
+            return False
+
+    async def _post_checked(
+        self, channel: str, page: SlackMessage, thread: str | None = None
+    ) -> None:
+        """One chat.postMessage (the client waits out a few 429s itself); SendFailed if not."""
+        try:
             await self.client.chat_postMessage(
                 channel=channel, text=page.text, blocks=page.blocks, thread_ts=thread
             )
-            return True
+        except SlackApiError as error:
+            response = error.response
+            code = str(response.get("error", "")) if response is not None else ""
+            status = response.status_code if response is not None else 0
+            if status == 429:
+                wait = response.headers.get("Retry-After") or response.headers.get("retry-after")
+                raise SendFailed(
+                    "Slack is rate limiting forgebot", retry_after=float(wait or 1)
+                ) from None
+            raise SendFailed(
+                f"Slack refused it: {code or status}", permanent=code in PERMANENT_ERRORS
+            ) from None
         except Exception as error:
-            log.warning("chat.postMessage to %s failed: %r", channel, error)
-            return False
+            raise SendFailed(f"Slack could not be reached: {error!r}") from None
 
     async def _post_ephemeral(self, channel: str, user: str, page: SlackMessage) -> None:
         try:

@@ -24,7 +24,7 @@ from adapters.zulip.config import ZulipConfig
 from adapters.zulip.edge import ClientThread, ZulipResult
 from adapters.zulip.inbound import PLATFORM, Me, Origin, SeenMessages, to_message
 from adapters.zulip.render import escape, mention, render
-from bot.adapter import Core, Route
+from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
 from bot.message import ChatIdentity, Message, Reaction
 from bot.reply import Reply
@@ -291,8 +291,16 @@ class ZulipAdapter:
     async def send(self, destination: str, reply: Reply) -> None:
         """Announce to ``stream:<name>[>topic]``, ``zulip:<user id>`` or ``dm:<id|email>``."""
         if not self.ready.is_set():
-            raise RuntimeError("the Zulip adapter is not connected")
-        await self._send_reply(reply, self.parse_destination(destination))
+            raise SendFailed("the Zulip adapter is not connected")
+        await self._send_reply(reply, self.parse_destination(destination), strict=True)
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        """A direct message to the Zulip user with this id; raises SendFailed if not sent."""
+        if not self.ready.is_set():
+            raise SendFailed("the Zulip adapter is not connected")
+        if not user_id.isdigit():
+            raise SendFailed(f"not a Zulip user id: {user_id!r}", permanent=True)
+        await self._send_reply(reply, {"type": "private", "to": [int(user_id)]}, strict=True)
 
     def parse_destination(self, destination: str) -> Target:
         kind, _, rest = destination.partition(":")
@@ -303,10 +311,14 @@ class ZulipAdapter:
             return {"type": "private", "to": [int(rest) if rest.isdigit() else rest]}
         raise ValueError(f"not a Zulip destination: {destination!r}")
 
-    async def _send_reply(self, reply: Reply, target: Target) -> None:
+    async def _send_reply(self, reply: Reply, target: Target, *, strict: bool = False) -> None:
+        """Post ``reply``; ``strict``: raise SendFailed when a message is not taken
+        (a reply nobody asked for), else log it (an answer: nobody to tell)."""
         rendering = render(reply, self._limit, self.config.max_messages_per_reply)
         for content in rendering.messages:
-            if not await self._post(target, content):
+            if strict:
+                await self._post_checked(target, content)
+            elif not await self._post(target, content):
                 return
         if rendering.rest is not None:
             link = await self._upload(rendering.rest)
@@ -319,21 +331,38 @@ class ZulipAdapter:
             await self._post(target, note)
 
     async def _post(self, target: Target, content: str) -> bool:
+        try:
+            await self._post_checked(target, content)
+        except SendFailed as failed:
+            if failed.permanent:
+                log.warning("Zulip refused a message to %s: %s", target, failed.sentence)
+            else:
+                log.error("gave up sending a message to %s: %s", target, failed.sentence)
+            return False
+        return True
+
+    async def _post_checked(self, target: Target, content: str) -> None:
+        """Send one message, waiting out 429s and server errors; raise SendFailed if not sent."""
         backoff = self._backoff()
+        problem, retry_after = "no attempt", None
         for _ in range(self.config.send_attempts):
             try:
                 result = await self._sender.call("send_message", {**target, "content": content})
             except Exception as error:
-                await self._pause(None, backoff, f"sending failed: {error!r}")
+                problem = f"sending failed: {error!r}"
+                await self._pause(None, backoff, problem)
                 continue
             if result.ok:
-                return True
+                return
             if not (result.rate_limited or result.server_error):
-                log.warning("Zulip refused a message to %s: %s", target, result.describe())
-                return False
-            await self._pause(result, backoff, f"sending refused: {result.describe()}")
-        log.error("gave up sending a message to %s", target)
-        return False
+                raise SendFailed(f"Zulip refused it: {result.describe()}", permanent=True)
+            problem = f"sending refused: {result.describe()}"
+            retry_after = result.retry_after if result.rate_limited else None
+            await self._pause(result, backoff, problem)
+        raise SendFailed(
+            f"Zulip did not take it after {self.config.send_attempts} attempts ({problem})",
+            retry_after=retry_after,
+        )
 
     async def _upload(self, text: str) -> str | None:
         data = io.BytesIO(text.encode("utf-8"))

@@ -58,6 +58,8 @@ async def _run(args: argparse.Namespace) -> int:
     if not any(table.enabled for table in config.adapters.values()):
         print("forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr)
         return 2
+    from bot.announce.running import dispatcher_for
+
     async with running_bot(config, sandbox=args.sandbox) as running:
         adapters = configured_adapters(running.bot.config, running.bot)
         async with http_front(running.bot, adapters) as http:
@@ -65,8 +67,52 @@ async def _run(args: argparse.Namespace) -> int:
             if http is not None:
                 log.info("HTTP server at %s (/healthz, /readyz, /metrics)", http.url)
             log.info("running %s", ", ".join(a.platform for a in adapters))
-            await asyncio.gather(*(a.run() for a in adapters))
+            # attached by http_front: the dispatcher sends announcements through them
+            dispatcher = dispatcher_for(running.bot)
+            await asyncio.gather(*(a.run() for a in adapters), dispatcher.run())
     return 0
+
+
+async def _say(args: argparse.Namespace) -> int:
+    """``forgebot announce ...`` / ``forgebot confirm CODE``: one command line through the
+    bot as the console's operator (admins only, as in chat); a running bot delivers."""
+    from adapters.console import ConsoleAdapter
+    from bot.app import open_bot
+
+    account = args.account or os.environ.get("USER", "")
+    if not account:
+        print(f"forgebot {args.action}: say who you are with --as ACCOUNT", file=sys.stderr)
+        return 2
+    line = " ".join([args.action, *args.words])
+    async with open_bot(_config(args)) as bot:
+        console = ConsoleAdapter(bot, account, stdin=sys.stdin, stdout=sys.stdout, colour=False)
+        lines = await console.handle_line(line)
+    print("\n".join(lines))
+    return 1 if lines and lines[0].startswith("error:") else 0
+
+
+# Sub-commands that pass the rest of the line to the bot as typed in chat.
+SAID = {
+    "announce": "compose, preview, status, cancel announcements (admins; see help announce)",
+    "confirm": "confirm an action with the code it printed",
+}
+
+
+def _say_main(before: list[str], action: str, rest: list[str]) -> int:
+    """``forgebot [--config F] announce [--as ACCOUNT] [--config F] <as in chat>``."""
+    parser = argparse.ArgumentParser(prog=f"forgebot {action}", add_help=False)
+    _global_options(parser, defaults=True)
+    args = parser.parse_args(before)
+    args.action, args.account = action, None
+    while len(rest) >= 2 and rest[0] in ("--as", "--config"):
+        setattr(args, "account" if rest[0] == "--as" else "config", rest[1])
+        rest = rest[2:]
+    args.words = rest
+    try:
+        return asyncio.run(_say(args))
+    except ConfigError as error:
+        print(f"forgebot {action}: {error}", file=sys.stderr)
+        return 2
 
 
 async def _link(args: argparse.Namespace) -> int:
@@ -208,6 +254,9 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("chat_key")
     link_sub.add_parser("list", help="list links")
 
+    for name, what in SAID.items():
+        sub.add_parser(name, help=what, add_help=False)
+
     audit = command("audit", help="show the audit log")
     audit.add_argument("--tool")
     audit.add_argument("--limit", type=int, default=50)
@@ -244,6 +293,8 @@ def _action_index(argv: list[str]) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     index = _action_index(argv)
+    if index is not None and argv[index] in SAID:
+        return _say_main(argv[:index], argv[index], argv[index + 1 :])
     if index is not None and argv[index] == "plan":
         # The migration planner owns its own argument parser.
         from bot.cli.plan import plan_main

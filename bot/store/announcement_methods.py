@@ -142,14 +142,16 @@ class AnnouncementMethods:
         worker: str,
         error: str,
         retry_at: datetime | None,
+        final: str = "failed",
         now: datetime | None = None,
     ) -> bool:
         """Record a failed attempt by the claim's holder: retry at ``retry_at``, or
-        ``None``: failed for good. ``False`` if ``worker`` no longer holds the claim."""
+        ``None``: end with ``final`` (``failed``, or ``cancelled`` when the announcement
+        was cancelled before it was sent). ``False`` if ``worker`` no longer holds the claim."""
         at = _now(now)
         retry = None if retry_at is None else as_utc(retry_at)
         return await self._run(
-            lambda session: outbox.fail(session, delivery_id, worker, error, at, retry)
+            lambda session: outbox.fail(session, delivery_id, worker, error, at, retry, final)
         )
 
     async def deliveries_renew(

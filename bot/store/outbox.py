@@ -87,8 +87,10 @@ def fail(
     error: str,
     now: datetime,
     retry_at: datetime | None,
+    final: str = "failed",
 ) -> bool:
-    """Record a failed attempt: retry at ``retry_at``, or (``None``) give up for good.
+    """Record a failed attempt: retry at ``retry_at``, or (``None``) end with ``final``
+    (``failed``; ``cancelled`` for one found cancelled before it was sent).
 
     Only the worker holding the claim may do so; ``False`` if it lost it.
     """
@@ -97,7 +99,7 @@ def fail(
         "last_error": error,
     }
     if retry_at is None:
-        values["status"] = "failed"
+        values["status"] = final
     else:
         values |= {"status": "pending", "not_before": retry_at}
     return _update(
