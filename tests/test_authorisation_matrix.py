@@ -89,6 +89,10 @@ migrate cancel   ++++-    ++++-  ++++-  ++++-
 migrate go       +----    +----  +----  +----
 migrate skip     +----    +----  +----  +----
 migrate undo     +----    +----  +----  +----
+announce         --+--    --+--  --+--  --+--
+announce status  --+--    --+--  --+--  --+--
+announce cancel  --+--    --+--  --+--  --+--
+announce list    --+--    --+--  --+--  --+--
 """
 
 
@@ -174,6 +178,10 @@ LINES = {
     "migrate go": "migrate go",
     "migrate skip": "migrate skip",
     "migrate undo": "migrate undo",
+    "announce": f"announce --tools {TOOL} maintenance NFS | restart at 10:00",
+    "announce status": "announce status 9999",
+    "announce cancel": "announce cancel 9999",
+    "announce list": "announce list",
 }
 # KEY and PLATFORM stand for the speaker's chat key and platform.
 ANSWERS = {
@@ -207,6 +215,11 @@ ANSWERS = {
     "migrate go": r"^tell me where the code is first: migrate repo <git URL>$",
     "migrate skip": r"^there is no step to skip while at 'repo'$",
     "migrate undo": rf"^there is nothing to undo: this migration has not changed any job of {TOOL}",
+    "announce": r"^This will send the maintenance announcement “NFS” to 1 maintainer of 1 tool\.\n"
+    r"Preview: 1 tool, 1 maintainer; ",
+    "announce status": r"^there is no announcement #9999 ",
+    "announce cancel": r"^there is no announcement #9999 ",
+    "announce list": r"^No announcements yet\.$",
 }
 
 _HOW = {

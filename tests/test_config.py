@@ -65,7 +65,8 @@ def test_file_settings_and_env_secrets(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[bot]\nprefx = '!x'\n", "bot.prefx: unknown key (known: admins, confirm_ttl_seconds"),
-        ("[bots]\n", "bots: unknown table (known: announce, bot, directory, front, gitlab, http, irc,"),
+        ("[bots]\n", "bots: unknown table (known: announce, bot, directory, front, gitlab, "
+                      "http, irc,"),
         ("[bot]\nconfirm_ttl_seconds = 'two'\n", "bot.confirm_ttl_seconds: expected an integer"),
         ("[bot]\nconfirm_ttl_seconds = 5\n", "bot.confirm_ttl_seconds: must be at least 10"),
         ("[http]\nport = 70000\n", "http.port: must be at most 65535"),
