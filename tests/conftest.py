@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.app import SANDBOX_DATA, open_bot
 from bot.core import Bot
@@ -15,13 +16,24 @@ from bot.toolforge.sandbox import Sandbox
 from tests.support import sandbox_config, sandbox_sleep
 
 MakeBot = Callable[..., Awaitable[Bot]]
+# The Toolforge timeout of a bot whose test makes a request hang: short, so the test
+# does not wait long, and still seconds above what any other answer takes when both
+# cores are busy (every request of that bot is held to it, not only the hung one).
+HANG_TIMEOUT = 2.0
 # How a read of a tool's envvars can fail, and the words the bot uses for it
-# (with a bot whose Toolforge timeout is 0.5 s).
+# (with a bot whose Toolforge timeout is HANG_TIMEOUT).
 ENVVARS_FAULTS = {
     "500": "the envvars service is unavailable (HTTP 500)",
     "403": "Toolforge refused access to tool",
-    "timeout": "the envvars service did not answer within 0.5 s",
+    "timeout": f"the envvars service did not answer within {HANG_TIMEOUT:g} s",
 }
+
+# Hypothesis times each example (200 ms by default) and checks that generating data is
+# fast: on a loaded machine both fail tests that are right. Properties, not timings.
+settings.register_profile(
+    "forgebot", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("forgebot")
 
 
 def break_envvars(sandbox: Sandbox, tool: str, fault: str) -> None:

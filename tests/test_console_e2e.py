@@ -12,7 +12,7 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import ENVVARS_FAULTS, MakeBot, break_envvars
+from tests.conftest import ENVVARS_FAULTS, HANG_TIMEOUT, MakeBot, break_envvars
 
 
 def console(bot: Bot, account: str) -> ConsoleAdapter:
@@ -132,7 +132,7 @@ async def test_unknown_tool_and_command_get_clear_answers(bot: Bot) -> None:
 async def test_api_500_and_timeout_are_explained_and_the_bot_keeps_going(
     make_bot: MakeBot, sandbox: Sandbox
 ) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     sandbox.fail_next(status=500, count=1, path_prefix="/jobs/v1/tool/sample-web/jobs")
     failed = await say(bot, "bob", "status sample-web")
     assert failed.startswith("error:") and "500" in failed
@@ -223,7 +223,7 @@ async def test_logs_show_nothing_when_the_envvar_values_cannot_be_read(
 ) -> None:
     # Without the values, "opening tools-db with (s55001, web-SECRET-db-password)"
     # matches no pattern: it used to be shown in clear, with no word about it.
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     break_envvars(sandbox, "sample-web", fault)
     out = await say(bot, "alice", "logs sample-web webservice --lines 200")
     assert "I showed no log lines of sample-web/webservice: I hide the values of " in out

@@ -130,7 +130,7 @@ async def slack_serving(bot: Any) -> AsyncIterator[FakeSlack]:
     fake = FakeSlack()
     await fake.start()
     config = SlackConfig(bot_token=fake.bot_token, app_token=fake.app_token,
-                         base_url=fake.api_url, ping_interval=0.2)  # fmt: skip
+                         base_url=fake.api_url, ping_interval=1.0)  # fmt: skip
     try:
         async with serving(SlackAdapter(config, bot)):
             await fake.wait_for(lambda: fake.sockets_opened == 1)

@@ -13,6 +13,7 @@ from bot.errors import ToolforgeInvalid
 from bot.message import ChatIdentity, Message
 from bot.reply import Reply, plain_text
 from bot.toolforge.sandbox import Sandbox
+from tests.conftest import HANG_TIMEOUT
 
 
 def irc(account: str | None, text: str) -> Message:
@@ -110,7 +111,7 @@ async def test_a_timed_out_restart_is_audited_as_of_unknown_outcome(
     make_bot,
     sandbox: Sandbox,  # type: ignore[no-untyped-def]
 ) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     code = re.search(
         r"confirm (\d{4})", await ask(bot, console("alice", "restart sample-crashloop"))
     )
@@ -119,4 +120,4 @@ async def test_a_timed_out_restart_is_audited_as_of_unknown_outcome(
     assert "did not answer" in await ask(bot, console("alice", f"confirm {code.group(1)}"))
     event, _requested = await bot.services.store.audit_events(tool="sample-crashloop")
     assert (event.actor_account, event.result) == ("alice", "unknown")
-    assert "did not answer within 0.5 s; it may or may not have acted" in event.detail
+    assert f"did not answer within {HANG_TIMEOUT:g} s; it may or may not have acted" in event.detail

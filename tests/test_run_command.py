@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 
 from tests.fakes.slack_server import FakeSlack
+from tests.support import PATIENCE
 from tests.test_slack_adapter import post_signed
 
 SECRET = "signing-secret-for-tests"
@@ -42,8 +44,9 @@ async def forgebot_run(config: Path, env: dict[str, str]) -> asyncio.subprocess.
 
 
 async def wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
+    deadline = time.monotonic() + PATIENCE  # a whole process starting on a loaded machine
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        while time.monotonic() < deadline:
             if proc.returncode is not None:
                 raise AssertionError(f"forgebot run exited with {proc.returncode}")
             try:

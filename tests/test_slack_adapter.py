@@ -86,7 +86,7 @@ async def http_mode(fake: FakeSlack, bot: Any) -> AsyncIterator[tuple[SlackAdapt
 @contextlib.asynccontextmanager
 async def socket_mode(fake: FakeSlack, bot: Any) -> AsyncIterator[SlackAdapter]:
     config = SlackConfig(bot_token=fake.bot_token, app_token=fake.app_token,
-                         base_url=fake.api_url, ping_interval=0.2)
+                         base_url=fake.api_url, ping_interval=1.0)
     adapter = SlackAdapter(config, bot)
     task = asyncio.create_task(adapter.run())
     try:

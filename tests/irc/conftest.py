@@ -28,7 +28,7 @@ from bot.reply import Reply
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.irc.network import IrcNetwork, missing_binaries
-from tests.support import require_programs, sandbox_config, sandbox_sleep
+from tests.support import PATIENCE, require_programs, sandbox_config, sandbox_sleep
 
 CHANNEL = "#wikimedia-cloud"
 ACCOUNTS = {
@@ -92,13 +92,13 @@ async def running(
         if wait:
             waiter = asyncio.ensure_future(adapter.ready.wait())
             done, _ = await asyncio.wait(
-                [waiter, task], timeout=15, return_when=asyncio.FIRST_COMPLETED
+                [waiter, task], timeout=PATIENCE, return_when=asyncio.FIRST_COMPLETED
             )
             if task in done:
                 task.result()
             if waiter not in done:
                 waiter.cancel()
-                raise TimeoutError("the IRC adapter did not get ready in 15 s")
+                raise TimeoutError(f"the IRC adapter did not get ready in {PATIENCE} s")
         yield adapter
     finally:
         task.cancel()

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.support import PATIENCE
+
 
 @dataclass(frozen=True)
 class Line:
@@ -125,7 +127,7 @@ class Peer:
         """An index into ``lines``; pass it to :meth:`expect` to ignore older lines."""
         return len(self.lines)
 
-    async def expect(self, predicate: Predicate, within: float = 5.0, since: int = 0) -> Line:
+    async def expect(self, predicate: Predicate, within: float = PATIENCE, since: int = 0) -> Line:
         """The first line (from index ``since``) matching ``predicate``."""
         deadline = time.monotonic() + within
         async with self._changed:
@@ -143,13 +145,19 @@ class Peer:
                 except TimeoutError:
                     pass
 
-    async def collect(self, predicate: Predicate, since: int, quiet: float = 0.4) -> list[Line]:
-        """Every matching line from ``since`` until nothing new arrives for ``quiet`` s."""
-        seen = -1
-        while seen != len(self.lines):
-            seen = len(self.lines)
-            await asyncio.sleep(quiet)
-        return [line for line in self.lines[since:] if predicate(line)]
+    async def before_answer(
+        self, asker: Peer, target: str, text: str, answer: Predicate, since: int
+    ) -> list[Line]:
+        """Every line this peer got from ``since`` until the answer to a sentinel.
+
+        ``asker`` says ``text`` to ``target`` (the bot answers one person's
+        messages in order, and sends one queue's lines in order); once this peer
+        has the line matching ``answer``, whatever was to come before it has
+        come: "nothing more arrived" without a quiet window to guess.
+        """
+        await asker.say(target, text)
+        sentinel = await self.expect(answer, since=since)
+        return self.lines[since : self.lines.index(sentinel)]
 
     async def sync(self) -> int:
         """Wait until every line the server sent before now has been read; return a mark."""

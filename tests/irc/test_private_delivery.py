@@ -25,6 +25,7 @@ from adapters.irc.render import Outgoing
 from bot.message import Message
 from bot.reply import Reply
 from tests.fakes.core import TestCore
+from tests.support import PATIENCE, wait_until
 
 ALICE = Recipient("alice", "al", "home.example", "alice-libera")
 DAVE = Recipient("dave", "dave", "dave.example", None)  # not logged in, no channel with us
@@ -116,16 +117,19 @@ def in_channel(r: Rig, nick: str, user: str, host: str, account: str | None) -> 
 async def test_quit_drops_the_rest_and_nothing_reaches_the_next_holder(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    r = rig(rate=50.0)  # one line every 20 ms
+    r = rig(rate=1.0)  # a burst of one line, then one a second
     in_channel(r, "alice", "al", "home.example", "alice-libera")
     batch = r.outbox.put(private(ALICE, 10), "alice's logs", track=True, recipient=ALICE)
     r.outbox.put([Outgoing("#c", "public")], "status in #c")
     written: list[str] = []
     task = asyncio.create_task(r.outbox.run(written.append))
-    await asyncio.sleep(0.01)
+    # Once the first line is out, the outbox waits for a token; nothing runs between
+    # seeing that line and the QUIT below (no await), however slow the machine.
+    await wait_until(lambda: bool(written), "the first line")
     r.handle("quit", "alice!al@home.example", None, "Ping timeout")
     in_channel(r, "alice", "mal", "evil.example", None)  # mallory, at once
-    await asyncio.sleep(0.15)
+    await wait_until(lambda: len(written) == 2, "the next line")
+    assert len(r.outbox) == 0  # nothing left that could still reach the new alice
     task.cancel()
     assert written == ["PRIVMSG alice :alice secret 0", "PRIVMSG #c :public"]
     assert "9 lines for alice (account alice-libera) not delivered: alice left (Ping timeout)" in (
@@ -274,8 +278,10 @@ class Answer(TestCore):
 
     def __init__(self) -> None:
         self.release = asyncio.Event()
+        self.asked = asyncio.Event()
 
     async def handle(self, message: Message) -> Reply | None:
+        self.asked.set()
         await self.release.wait()
         return Reply.text("the answer", private=True)
 
@@ -290,9 +296,9 @@ async def test_an_answer_ready_after_the_asker_left_is_not_sent(
     adapter.membership.start(session)  # type: ignore[arg-type]
     privmsg = event("privmsg", "dave!dave@dave.example", "forgebot", "logs mytool")
     adapter._on_event(session, privmsg)  # type: ignore[arg-type]
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(core.asked.wait(), PATIENCE)  # the answer is being computed
     adapter.membership.handle(session, event("quit", "dave!dave@dave.example", None, "bye"))  # type: ignore[arg-type]
     core.release.set()
-    await asyncio.sleep(0.01)
+    dropped = "dave left or changed nick before the answer was ready"
+    await wait_until(lambda: core.settled and dropped in caplog.text, "the answer dropped")
     assert len(adapter.outbox) == 0
-    assert "dave left or changed nick before the answer was ready" in caplog.text

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from adapters.irc import IrcAdapter
 from tests.irc.conftest import ACCOUNTS, CHANNEL, SpiedBot, bot_config, running
 from tests.irc.network import OPER_NAME, OPER_PASSWORD, IrcNetwork
 from tests.irc.peer import Line, Peer, Predicate, privmsgs_from
+from tests.support import PATIENCE, wait_until
 
 pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
 
@@ -163,11 +165,17 @@ async def test_a_200_line_log_reply_does_not_flood_the_channel(world: World) -> 
     world.core.sandbox.append_logs(TOOL, JOB, [f"log line {i}" for i in range(250)])
     alice, mallory = world.alice, world.mallory
     cap = world.bot.config.max_private_lines
+    in_channel = privmsgs_from("forgebot", CHANNEL)
+
+    def whoami(ln: Line) -> bool:
+        return in_channel(ln) and ln.text.startswith("alice: ") and "alice-libera" in ln.text
+
     for here in ("", " --here"):
         a_since, m_since = await alice.sync(), await mallory.sync()
         await alice.say(CHANNEL, f"!tf logs {TOOL} --lines 200{here}")
         await alice.expect(lambda ln: "more lines: ask with --lines" in ln.text, since=a_since)
-        channel = await mallory.collect(privmsgs_from("forgebot", CHANNEL), m_since, quiet=0.2)
+        seen = await mallory.before_answer(alice, CHANNEL, "!tf whoami", whoami, m_since)
+        channel = [ln for ln in seen if in_channel(ln)]
         assert len(channel) == 1 and "private message" in channel[0].text, here
         private = [ln for ln in alice.lines[a_since:] if ln.params[:1] == ("alice",)]
         assert len(private) == cap and private[0].text.startswith("Last 200 log lines")
@@ -215,7 +223,8 @@ def paced(bot: IrcAdapter, burst: int, rate: float) -> Iterator[None]:
 
 async def take_nick(peer: Peer, nick: str) -> None:
     """Change nick as soon as the server lets us (its holder may be quitting right now)."""
-    for _ in range(100):
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
         since = peer.mark()
         await peer.send(f"NICK {nick}")
         answer = await peer.expect(
@@ -227,6 +236,12 @@ async def take_nick(peer: Peer, nick: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise TimeoutError(f"{peer.nick} could not take the nick {nick}")
+
+
+def whoami_answer(nick: str) -> Predicate:
+    """The first line of the bot's private answer to ``nick``'s "whoami"."""
+    to_them = privmsgs_from("forgebot", nick)
+    return lambda ln: to_them(ln) and ln.text.startswith(f"You are {nick} on irc")
 
 
 def log_lines(peer: Peer, nick: str, since: int) -> list[Line]:
@@ -251,11 +266,14 @@ async def test_private_log_lines_never_reach_the_next_holder_of_the_nick(
         m_since = mallory.mark()
         try:
             await take_nick(mallory, "alice-phone")
-            await mallory.collect(lambda ln: True, m_since, quiet=0.5)
+            dropped = "for alice-phone (account alice-libera) not delivered: alice-phone left"
+            await wait_until(lambda: dropped in caplog.text, "the rest to be dropped")
+            # and a sentinel through the same queue: what was left would come before it
+            await mallory.before_answer(mallory, "forgebot", "whoami",
+                                        whoami_answer("alice-phone"), m_since)  # fmt: skip
         finally:
             await take_nick(mallory, "mallory")
     assert log_lines(mallory, "alice-phone", m_since) == []
-    assert "for alice-phone (account alice-libera) not delivered: alice-phone left" in caplog.text
 
 
 async def test_private_log_lines_follow_a_nick_change_and_stop_at_logout(
@@ -266,6 +284,13 @@ async def test_private_log_lines_follow_a_nick_change_and_stop_at_logout(
     await laptop.join(CHANNEL)
     mallory = world.mallory
     world.core.sandbox.append_logs(TOOL, JOB, [f"private log line {i}" for i in range(100)])
+
+    def dropped_at_logout() -> re.Match[str] | None:
+        return re.search(
+            r"(\d+) lines for alice-pc_ \(account alice-libera, asked as alice-pc\) not "
+            r"delivered: alice-pc_ logged out", caplog.text,
+        )  # fmt: skip
+
     try:
         with paced(world.bot, burst=3, rate=20.0):  # 60 lines: 3 s
             since = laptop.mark()
@@ -278,18 +303,18 @@ async def test_private_log_lines_follow_a_nick_change_and_stop_at_logout(
                 await laptop.expect(lambda ln: len(log_lines(laptop, "alice-pc_", since)) >= 3)
                 await laptop.say("NickServ", "LOGOUT")  # the account they were for is gone
                 await laptop.expect(lambda ln: ln.command == "901", since=since)
-                await laptop.collect(lambda ln: True, since, quiet=0.3)
+                await wait_until(lambda: bool(dropped_at_logout()), "the rest to be dropped")
+                # and a sentinel through the same queue: what was left would come before it
+                seen = await laptop.before_answer(
+                    laptop, "forgebot", "whoami", whoami_answer("alice-pc_"), since
+                )  # fmt: skip
             finally:
                 await take_nick(mallory, "mallory")
     finally:
         await laptop.close()
     to_her = (privmsgs_from("forgebot", "alice-pc"), privmsgs_from("forgebot", "alice-pc_"))
-    got = len([ln for ln in laptop.lines[since:] if any(p(ln) for p in to_her)])
-    dropped = re.search(
-        r"(\d+) lines for alice-pc_ \(account alice-libera, asked as alice-pc\) not delivered: "
-        r"alice-pc_ logged out",
-        caplog.text,
-    )
+    got = len([ln for ln in seen if any(p(ln) for p in to_her)])
+    dropped = dropped_at_logout()
     assert dropped is not None, caplog.text
     assert got + int(dropped.group(1)) == world.bot.config.max_private_lines
     assert log_lines(mallory, "alice-pc", m_since) == []

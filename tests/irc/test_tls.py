@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from bot.reply import Reply
 from tests.fakes.core import TestCore
 from tests.irc.conftest import bot_config, running
 from tests.irc.network import IrcNetwork
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
 
@@ -49,9 +49,5 @@ async def test_a_server_certificate_from_an_unknown_ca_is_refused(
 ) -> None:
     config = tls_config(irc_network, tls_ca_file=None, nick="untrusting")
     async with running(config, Silent(), wait=False) as bot:
-        for _ in range(100):
-            if "CERTIFICATE_VERIFY_FAILED" in caplog.text:
-                break
-            await asyncio.sleep(0.05)
-        assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+        await wait_until(lambda: "CERTIFICATE_VERIFY_FAILED" in caplog.text, "the refusal")
         assert bot.registrations == 0

@@ -17,6 +17,7 @@ from adapters.irc.render import Outgoing
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
 from bot.config import ConfigError
 from tests.fakes.core import TestCore
+from tests.support import PATIENCE, wait_until
 
 
 class FakeClock:
@@ -201,12 +202,12 @@ async def test_outbox_round_robin_expiry_and_rename(caplog: pytest.LogCaptureFix
     box.rename("alice", "alice_")
     written: list[str] = []
     run = asyncio.create_task(box.run(written.append))
-    await asyncio.sleep(0.01)
-    assert written[:2] == ["PRIVMSG alice_ :p0", "PRIVMSG #c :c0"]
-    assert len(written) == 4
+    await wait_until(lambda: len(written) >= 4, "four lines")
+    assert written == ["PRIVMSG alice_ :p0", "PRIVMSG #c :c0", "PRIVMSG alice_ :p1",
+                       "PRIVMSG alice_ :p2"]  # fmt: skip
     tracked = box.put([Outgoing("#c", "late")], "an announcement", track=True)
-    await asyncio.sleep(0.01)
-    assert tracked.done is not None and tracked.done.done()
+    assert tracked.done is not None
+    await asyncio.wait_for(tracked.done, PATIENCE)
     run.cancel()
     lost = box.put([Outgoing("#c", "never")], "restart in #c", track=True)
     clock.now = 11

@@ -13,7 +13,7 @@ from adapters.console import ConsoleAdapter
 from bot.config import GitLabSettings
 from bot.core import Bot
 from bot.toolforge.sandbox import FakeGitLab, Sandbox
-from tests.conftest import ENVVARS_FAULTS, MakeBot, break_envvars
+from tests.conftest import ENVVARS_FAULTS, HANG_TIMEOUT, MakeBot, break_envvars
 
 LEGACY_REPO = {
     "requirements.txt": "requests\n",
@@ -145,7 +145,7 @@ async def test_a_failed_build_shows_no_log_when_the_envvar_values_cannot_be_read
     make_bot: MakeBot, sandbox: Sandbox, gitlab: FakeGitLab, tmp_path: Path, fault: str
 ) -> None:
     gitlab.add_project("toolforge-repos/cron-fail", {"requirements.txt": "", "x.py": ""})
-    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab, timeout=0.5)
+    bot = await _bot(make_bot, tmp_path / "db.sqlite3", gitlab, timeout=HANG_TIMEOUT)
     source = f"{gitlab.url}/toolforge-repos/cron-fail"
     await bot.services.toolforge.start_build("sample-cron", source)
     await say(bot, "bob", "migrate sample-cron")

@@ -18,7 +18,7 @@ from bot.toolforge.sandbox import Sandbox
 from tests.sandbox.official_clis import Clis, install
 
 TOOLS = ("sample-web", "sample-crashloop", "sample-empty", "sample-cron")
-WAIT = 30.0
+WAIT = 60.0
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from bot.toolforge.sandbox import Sandbox
 from bot.toolforge.sandbox._openapi import SPECS
 from tests.sandbox.conftest import JOBS
 
-WAIT = 10.0  # seconds a stream may take to show what the test waits for
+WAIT = 60.0  # seconds a stream may take to show what the test waits for
 
 
 async def test_paths_answer_with_and_without_a_trailing_slash(http: httpx.AsyncClient) -> None:
