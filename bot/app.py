@@ -128,6 +128,14 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
             desk = LinkDesk(bot.services, config.link, config.http.public_url, bot.deliver)
             stack.push_async_callback(desk.aclose)
             routes += link_routes(desk)
+        pages = None
+        if config.pages.enabled and config.http.public_url:
+            from bot.answer_pages import AnswerPages
+
+            pages = AnswerPages(
+                config.http.public_url, config.pages.ttl_seconds, lambda: bot.services.clock()
+            )
+            routes += pages.routes()
         if not routes and not config.http.port:
             yield None
             return
@@ -151,6 +159,9 @@ async def http_front(bot: Bot, adapters: Iterable[Adapter]) -> AsyncIterator[Htt
             desk.set_public_url(config.http.public_url or url)
             bot.services.links = desk
             stack.callback(setattr, bot.services, "links", None)
+        if pages is not None:
+            bot.answers.pages = pages
+            stack.callback(setattr, bot.answers, "pages", None)
         yield http
 
 

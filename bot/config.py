@@ -261,6 +261,14 @@ class LogSettings(Section):
     format: Literal["text", "json"] = "text"  # env FORGEBOT_LOG_FORMAT
 
 
+class PagesSettings(Section):
+    """Answers too long for a chat, as short-lived pages on the HTTP server; used only
+    where ``[http] public_url`` says how people reach it."""
+
+    enabled: bool = True
+    ttl_seconds: int = Field(3600, ge=60, le=86400)  # how long a page (and ``more``) is kept
+
+
 class HttpSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(0, ge=0, le=65535)  # 0: no HTTP server unless something needs one
@@ -305,6 +313,7 @@ class Config(Section):
     http: HttpSettings = HttpSettings()
     sal: SalSettings = SalSettings()
     log: LogSettings = LogSettings()
+    pages: PagesSettings = PagesSettings()
     front: FrontSettings = FrontSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     announce: AnnounceSettings = AnnounceSettings()

@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.context import Context
 from bot.errors import ForgebotError, UsageError
 from bot.identity import LOCAL_PLATFORMS, is_admin, resolve_identity
+from bot.long_answers import LongAnswers
 from bot.message import Message
 from bot.ordering import SpeakerQueues
 from bot.paste import Pastes
@@ -55,6 +56,8 @@ class Bot:
         self.pipeline = Pipeline(services, registry, ttl, self.limits)
         if config.sal.destinations:
             self.pipeline.sal = ServerAdminLog(config.sal, services.store, self.deliver)
+        self.answers = LongAnswers(lambda: services.clock(), config.pages.ttl_seconds)
+        services.answers = self.answers
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
         self.adapters: dict[str, Adapter] = {}
@@ -102,7 +105,8 @@ class Bot:
             reply = await self._dispatch(message, line)
             if message.reaction is not None and reply.meta.get("ack") == "already":
                 return None  # a second emoji on the same announcement: nothing to say
-            return reply
+            prefix = "" if message.direct else f"{self.config.bot.prefix} "
+            return self.answers.shape(message, reply, prefix)
         except ForgebotError as error:
             return Reply.error(error.sentence)
         except Reported as reported:

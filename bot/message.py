@@ -46,6 +46,20 @@ class Reaction:
 
 
 @dataclass(frozen=True, slots=True)
+class Fit:
+    """What a platform carries comfortably in one answer, as its adapter reports it.
+
+    ``lines`` / ``chars``: beyond either, an answer is long (``None``: no
+    limit); ``uploads``: the platform can attach a file to a message. What
+    is done with a long answer is the core's decision (:mod:`bot.long_answers`).
+    """
+
+    lines: int | None = None
+    chars: int | None = None
+    uploads: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One chat message, before the core decides whether it concerns the bot.
 
@@ -66,3 +80,4 @@ class Message:
     mentioned: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     reaction: Reaction | None = None
+    fit: Fit = Fit()

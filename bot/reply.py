@@ -82,6 +82,8 @@ class Reply:
     notifications, the channel notice for a private reply). ``aside`` is a
     second reply for the sender only (a diagnosis's log lines beside its
     public answer): the adapter sends it to them privately, after the reply.
+    ``attached`` is a whole long answer the adapter attaches as a file (Slack,
+    Zulip), the parts being its short summary (see :mod:`bot.long_answers`).
     """
 
     parts: tuple[Part, ...]
@@ -90,6 +92,7 @@ class Reply:
     summary: str = ""
     meta: dict[str, str] = field(default_factory=dict)
     aside: Reply | None = None
+    attached: Reply | None = None
 
     @classmethod
     def text(cls, *spans: Inline, private: bool = False) -> Reply:

@@ -15,6 +15,7 @@ MODULES = (
     "restart",
     "logs",
     "confirm",
+    "more",
     "whoami",
     "link",
     "unlink",

@@ -16,7 +16,7 @@ from adapters.irc.outbox import Outbox, Recipient, is_channel
 from adapters.irc.render import Limits, Outgoing, plan_announcement, plan_reply
 from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
-from bot.message import ChatIdentity, Message
+from bot.message import ChatIdentity, Fit, Message
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ class IrcAdapter:
             extra={
                 k: v for k, v in (("msgid", tags.get("msgid")), ("time", tags.get("time"))) if v
             },
+            fit=Fit(lines=self.config.comfortable_lines),
         )
         try:
             reply = await self.bot.handle(message)

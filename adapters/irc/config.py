@@ -57,6 +57,9 @@ class IrcConfig(AdapterSection):
     address_replies: bool = True
     max_channel_lines: int = Field(5, ge=1)
     max_private_lines: int = Field(60, ge=1)
+    # Longer answers are long (the core pages them, or puts them on a web page): five
+    # lines of burst and three more at flood_rate, a few seconds rather than a minute.
+    comfortable_lines: int = Field(8, ge=2)
     overflow: str = "private"
     flood_burst: int = Field(5, ge=1)
     flood_rate: float = 0.5  # lines per second; 0 turns flood control off

@@ -30,13 +30,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.plain import render_lines
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import PLATFORM, UserDirectory, strip_mention, to_plain
 from adapters.slack.render import SlackMessage, notice, render
 from adapters.slack.replays import REPLAY_WINDOW, Replays
 from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
-from bot.message import Message, Reaction
+from bot.message import Fit, Message, Reaction
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ PERMANENT_ERRORS = frozenset({
     "channel_not_found", "user_not_found", "is_archived", "not_in_channel",
     "cannot_dm_bot", "user_disabled", "restricted_action", "msg_too_long",
 })  # fmt: skip
+ATTACHED = "forgebot-answer.txt"
 Respond = Callable[..., Awaitable[Any]]
 
 
@@ -56,6 +58,8 @@ class SlackAdapter:
     def __init__(self, config: SlackConfig, bot: Core) -> None:
         self.config = config
         self.bot = bot
+        # Beyond this the core attaches the whole answer: Slack uploads it as a file.
+        self.fit = Fit(chars=config.comfortable_chars, uploads=True)
         self.client = AsyncWebClient(
             token=config.bot_token,
             base_url=config.base_url or AsyncWebClient.BASE_URL,
@@ -169,6 +173,7 @@ class SlackAdapter:
             mentioned=True,  # a slash command is addressed to the bot by construction
             extra={"slash_command": str(command.get("command", "")),
                    "team": str(command.get("team_id", ""))},
+            fit=self.fit,
         )
         reply = await self._ask(message)
         if reply is None:
@@ -192,6 +197,8 @@ class SlackAdapter:
                     await self._post_ephemeral(channel, user_id, page)
                 else:
                     await self._post(channel, page)
+        if reply.attached is not None:  # a file cannot be ephemeral: a private one goes to the DM
+            await self._attach(user_id if reply.private else channel, reply.attached)
 
     async def _on_event(self, ack: Any, event: dict[str, Any], context: Any) -> None:
         await ack()
@@ -227,6 +234,7 @@ class SlackAdapter:
             thread=str(thread) if thread else None,
             mentioned=mentioned or event.get("type") == "app_mention",
             extra={"ts": str(event.get("ts", ""))},
+            fit=self.fit,
         )
         reply = await self._ask(message)
         if reply is None:
@@ -297,6 +305,23 @@ class SlackAdapter:
         for page in render(reply, self.config.max_messages_per_reply):
             if not await self._post(channel, page, thread):
                 return
+        if reply.attached is not None:
+            await self._attach(channel, reply.attached, thread)
+
+    async def _attach(self, channel: str, whole: Reply, thread: str | None = None) -> None:
+        """Upload ``whole`` as a text file (files.getUploadURLExternal and
+        completeUploadExternal, through the SDK); a user id means their DM."""
+        try:
+            if channel.startswith("U"):
+                opened = await self.client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            await self.client.files_upload_v2(
+                channel=channel, filename=ATTACHED, title="the whole answer",
+                content="\n".join(render_lines(whole)), thread_ts=thread,
+            )  # fmt: skip
+        except Exception as error:
+            log.warning("the whole answer could not be uploaded to %s: %r", channel, error)
+            await self._post(channel, notice("(the whole answer could not be uploaded)"), thread)
 
     async def _post(self, channel: str, page: SlackMessage, thread: str | None = None) -> bool:
         try:

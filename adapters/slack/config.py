@@ -42,6 +42,8 @@ class SlackConfig(AdapterSection):
     backoff_initial: float = Field(1.0, gt=0)
     backoff_max: float = Field(60.0, gt=0)
     max_messages_per_reply: int = Field(4, ge=1)
+    # Longer answers are long: a short summary, and the whole answer uploaded as a file.
+    comfortable_chars: int = Field(6000, ge=500)
 
     @model_validator(mode="after")
     def _credentials(self) -> SlackConfig:

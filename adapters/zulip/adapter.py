@@ -11,6 +11,7 @@ answers wait as long as the server says.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import os
@@ -20,13 +21,14 @@ from typing import Any
 
 import zulip
 
+from adapters.plain import render_lines
 from adapters.zulip.config import ZulipConfig
 from adapters.zulip.edge import ClientThread, ZulipResult
 from adapters.zulip.inbound import PLATFORM, Me, Origin, SeenMessages, to_message
 from adapters.zulip.render import escape, mention, render
 from bot.adapter import Core, Route, SendFailed
 from bot.backoff import Backoff
-from bot.message import ChatIdentity, Message, Reaction
+from bot.message import ChatIdentity, Fit, Message, Reaction
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -220,6 +222,9 @@ class ZulipAdapter:
         converted = to_message(raw, self._me)
         if converted is not None:
             message, origin = converted
+            # Beyond what its messages carry the core attaches the answer: Zulip uploads it.
+            fit = Fit(chars=self._limit * self.config.max_messages_per_reply, uploads=True)
+            message = dataclasses.replace(message, fit=fit)
             self.bot.submit(f"zulip:{origin.sender_id}", lambda: self._answer(message, origin))
 
     async def _answer(self, message: Message, origin: Origin) -> None:
@@ -320,6 +325,11 @@ class ZulipAdapter:
                 await self._post_checked(target, content)
             elif not await self._post(target, content):
                 return
+        if reply.attached is not None:
+            text = "\n".join(render_lines(reply.attached))
+            link = await self._upload(text, ATTACHED)
+            note = f"[{ATTACHED}]({link})" if link else "(the whole answer could not be uploaded)"
+            await self._post(target, note)
         if rendering.rest is not None:
             link = await self._upload(rendering.rest)
             lines = rendering.rest.count("\n") + 1
@@ -364,9 +374,9 @@ class ZulipAdapter:
             retry_after=retry_after,
         )
 
-    async def _upload(self, text: str) -> str | None:
+    async def _upload(self, text: str, name: str = "forgebot-reply.txt") -> str | None:
         data = io.BytesIO(text.encode("utf-8"))
-        data.name = "forgebot-reply.txt"
+        data.name = name
         try:
             result = await self._sender.call("upload_file", data)
         except Exception as error:
@@ -374,6 +384,9 @@ class ZulipAdapter:
             return None
         link = result.body.get("url") or result.body.get("uri")
         return str(link) if result.ok and link else None
+
+
+ATTACHED = "forgebot-answer.txt"
 
 
 def _target(origin: Origin) -> Target:

@@ -57,6 +57,8 @@ class FakeSlack:
         ]}
         self.calls: list[Call] = []
         self.history: dict[str, list[dict[str, Any]]] = {}  # the bot's messages, per channel
+        self.uploads: dict[str, bytes] = {}  # file id -> what was uploaded to its URL
+        self.shared: list[tuple[str, str, str]] = []  # (file id, channel, title) completed
         self.responses: list[tuple[str, dict[str, Any], float]] = []  # (id, body, at)
         self.acks: list[dict[str, Any]] = []
         self.sockets_opened = 0
@@ -75,6 +77,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/link/", self._link)
+        app.router.add_post("/upload/{file}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -227,7 +230,30 @@ class FakeSlack:
                     "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("U")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{self._ts:04d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(str(args.get("files", "[]")))
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_not_found"}
+            channel = str(args.get("channel_id", ""))
+            self.shared += [(f["id"], channel, f.get("title", "")) for f in files]
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")}
+                                          for f in files]}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The URL files.getUploadURLExternal gave: the file's bytes, posted as they are."""
+        self.uploads[request.match_info["file"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def uploaded(self, channel: str) -> list[str]:
+        """The text of every file shared in ``channel``."""
+        return [self.uploads[f].decode() for f, where, _ in self.shared if where == channel]
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["id"], await request.json(), time.monotonic()))
