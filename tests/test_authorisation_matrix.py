@@ -71,6 +71,7 @@ maintainers      +++++    +++++  +++++  +++++
 products         +++++    +++++  +++++  +++++
 whoami           +++++    +++++  +++++  +++++
 news             +++++    +++++  +++++  +++++
+more             +++++    +++++  +++++  +++++
 ack              ++++-    +++--  +++--  +++--
 restart          +----    +----  +----  +----
 logs             +----    +----  +----  +----
@@ -160,6 +161,7 @@ LINES = {
     "products": "products code",
     "whoami": "whoami",
     "news": "news",
+    "more": "more",
     "ack": "ack 9999",
     "restart": f"restart {TOOL}",
     "logs": f"logs {TOOL}",
@@ -193,6 +195,7 @@ ANSWERS = {
     "whoami": r"^(On PLATFORM you are KEY |You are \S+ on PLATFORM, not identified)",
     "news": r"No current incidents and no maintenance planned on Toolforge\.",
     "ack": r"^There is no announcement #9999; ",
+    "more": r"^There is nothing more: no long answer of yours is waiting",
     "restart": rf"^This will restart every continuous job \(web service included\) of {TOOL}: "
     r"irc-bot\.\nTo go ahead, reply confirm \d{4} within 2 minutes\.$",
     "logs": rf"^Last \d+ log lines of {TOOL}/irc-bot:\n",
