@@ -111,7 +111,9 @@ async def test_two_processes_drain_one_outbox_exactly_once(tmp_path: Path, backe
     assert len(workers) == 2, "both processes took part"
 
 
-async def _until(condition: Callable[[], bool], proc: asyncio.subprocess.Process, within: float = 60) -> None:
+async def _until(
+    condition: Callable[[], bool], proc: asyncio.subprocess.Process, within: float = 60
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not condition():
