@@ -17,11 +17,12 @@ JOB_LOGS_GUIDE = "https://wikitech.wikimedia.org/wiki/Help:Toolforge/Jobs_framew
 
 
 def file_path(tool: str, given: object, default_name: str) -> tuple[str, str]:
-    """The absolute path of a log file and its ``~/`` form (home: ``/data/project/<tool>``)."""
-    home = f"/data/project/{tool}"
+    """The absolute path of a log file and its form from the tool's home (for the message)."""
+    home = f"/data/project/{tool}"  # plan: not a path (forgebot only names it)
     path = str(given) if given else default_name
     full = path if path.startswith("/") else posixpath.normpath(posixpath.join(home, path))
-    short = "~/" + full.removeprefix(home + "/") if full.startswith(home + "/") else full
+    inside = full.startswith(home + "/")
+    short = "~/" + full.removeprefix(home + "/") if inside else full  # plan: not a path
     return full, short
 
 

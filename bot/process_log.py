@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# Libraries that log every request at INFO: worth seeing only when debugging.
-CHATTY = ("httpx", "httpcore", "hpack", "slack_bolt", "slack_sdk", "urllib3")
+# Libraries that log every request (or their own set-up) at INFO: worth seeing only
+# when debugging. Alembic's migrations themselves ("Running upgrade ...") stay INFO.
+CHATTY = ("httpx", "httpcore", "hpack", "slack_bolt", "slack_sdk", "urllib3",
+          "alembic.runtime.plugins")  # fmt: skip
 
 
 class JsonFormatter(logging.Formatter):

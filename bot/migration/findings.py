@@ -17,6 +17,7 @@ _HOME = re.compile(
     r"os\.path\.expanduser|Path\.home\(\)|environ\[['\"]HOME['\"]\]|getenv\(['\"]HOME['\"]\)|"
     r"environ\.get\(['\"]HOME['\"]|process\.env\.HOME|\$HOME\b|\$\{HOME\}|['\"]~/|\$ENV\{HOME\}"
 )
+_TOOL_DATA_DIR = re.compile(r"\bTOOL_DATA_DIR\b")
 _NFS = re.compile(r"/data/project/|/data/scratch|/public/dumps|/mnt/nfs")
 _REPLICA = re.compile(r"replica\.my\.cnf|\.my\.cnf")
 
@@ -110,6 +111,17 @@ def home_and_storage(snapshot: Snapshot) -> list[Note]:
             notes.append(
                 Note(problem, f"{_list(files)} {message}", Severity.WARNING, source=files[0])
             )
+    files = _files_matching(snapshot, _TOOL_DATA_DIR)
+    if files:
+        notes.append(
+            Note(
+                "tool-data-dir",
+                f"{_list(files)}: files under $TOOL_DATA_DIR (the tool's home) need "
+                "--mount=all",
+                Severity.INFO,
+                source=files[0],
+            )
+        )
     return notes
 
 
@@ -207,10 +219,23 @@ def php_extensions(snapshot: Snapshot) -> list[str]:
     return sorted({ext for pattern, ext in _PHP_EXTENSIONS.items() if re.search(pattern, text)})
 
 
+# A line that only names a path (in a message, an example) and does not use it says so,
+# as a linter's "noqa" does: forgebot's own code, explaining where a tool's files are.
+NOT_A_PATH = "plan: not a path"
+
+
 def _files_matching(snapshot: Snapshot, pattern: re.Pattern[str]) -> list[str]:
     return sorted(
-        p for p, t in snapshot.contents.items() if p.endswith(_CODE) and pattern.search(t)
+        p
+        for p, t in snapshot.contents.items()
+        if p.endswith(_CODE) and pattern.search(t) and _used(t, pattern)
     )
+
+
+def _used(text: str, pattern: re.Pattern[str]) -> bool:
+    if NOT_A_PATH not in text:
+        return True
+    return any(pattern.search(line) for line in text.splitlines() if NOT_A_PATH not in line)
 
 
 def _dependency_text(snapshot: Snapshot) -> str:

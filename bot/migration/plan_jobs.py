@@ -146,7 +146,9 @@ class JobPlanner:
         report = self.report
         web = report.web if report else None
         if report:
-            self.web_needs_nfs = any(n.problem in ("nfs", "home-path") for n in report.notes)
+            self.web_needs_nfs = any(
+                n.problem in ("nfs", "home-path", "tool-data-dir") for n in report.notes
+            )
         if "web" in self.procfile:
             return True
         if web is None and grid is None:

@@ -81,12 +81,28 @@ def _python(snapshot: Snapshot) -> WebApp | None:
             return _wsgi("flask" if "flask" in deps else "wsgi", path, "app", deps, snapshot)
     for name in ("aiohttp", "tornado", "bottle", "cherrypy"):
         if name in deps:
+            listening = _listens_on_port(sources)
+            if listening is not None:
+                return WebApp(name, None, listening)
             note = Note(
                 "web-port",
                 f"{name} app: make it listen on 0.0.0.0 and the port in $PORT",
                 Severity.WARNING,
             )
             return WebApp(name, None, "", None, (note,))
+    return None
+
+
+# The port read from the environment: os.environ["PORT"], environ.get("PORT"), getenv("PORT").
+_READS_PORT = re.compile(r"""(?:environ|env|getenv)\s*(?:\.get\s*)?[\[(]\s*["']PORT["']""")
+
+
+def _listens_on_port(sources: list[tuple[str, str]]) -> str | None:
+    """The file that reads $PORT and listens on 0.0.0.0 with it, if one does: such an app
+    already serves where Toolforge sends its requests."""
+    for path, text in sources:
+        if "0.0.0.0" in text and _READS_PORT.search(text):
+            return path
     return None
 
 
