@@ -11,7 +11,7 @@ LOCK_PYTHON := $(shell cat .python-version)
 COMPILE = $(UV) pip compile --quiet --universal --python-version $(LOCK_PYTHON) \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint bench clean lock upgrade-lock
+.PHONY: run test lint bench mutation deletions clean lock upgrade-lock
 
 $(STAMP): pyproject.toml requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,17 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	for script in tests/bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Not in CI's run: each takes many minutes. mutation: mutmut over the security-critical
+# modules, scored against tests/mutation/EQUIVALENT.md (>= 90% killed per group; one
+# group: make mutation GROUPS=policy); deletions: each secret-name word, hint,
+# redaction rule and identity rule deleted in turn, and a test must fail.
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[mutation]'
+	$(BIN)/python tests/mutation/run.py $(GROUPS)
+
+deletions: $(STAMP)
+	$(BIN)/python tests/mutation/deletions.py
 
 clean:
 	rm -rf $(VENV) .venv-cli .venv-uv data .pytest_cache .mypy_cache .ruff_cache

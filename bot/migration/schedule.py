@@ -12,6 +12,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _FIELD_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,37 @@ def normalise(raw: str) -> Schedule:
         if problem:
             problems.append(problem)
     value = " ".join(out)
+    never = None if problems else _never_fires(out)
+    if never:
+        problems.append(never)
     if problems:
         return Schedule(None, tuple(problems))
     return Schedule(value, (), value != text)
+
+
+def _never_fires(fields: list[str]) -> str | None:
+    """A day of the month that none of the months has (``30 2``): cron accepts it, and
+    the job never runs. (With a day of the week too, cron runs it on those days.)"""
+    day, month, weekday = fields[2], fields[3], fields[4]
+    if day == "*" or weekday != "*":
+        return None
+    longest = max(_DAYS_IN_MONTH[m - 1] for m in _values(month, 3))
+    if min(_values(day, 2)) <= longest:
+        return None
+    return f"day of month '{day}' never comes in month '{month}': the job would never run"
+
+
+def _values(field: str, index: int) -> set[int]:
+    """The numbers a normalised field stands for (``*/15``, ``1-5``, ``3/10``, lists)."""
+    low, high = _RANGES[index]
+    found: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        first, _, last = base.partition("-")
+        start = low if first == "*" else int(first)
+        stop = int(last) if last else (high if first == "*" or step else start)
+        found.update(range(start, stop + 1, int(step or 1)))
+    return found
 
 
 def _macro(text: str) -> Schedule:
@@ -72,7 +101,8 @@ def _field(field: str, index: int) -> tuple[str, str | None]:
         if step and "-" in base:
             expanded = _expand_stepped_range(base, int(step), index)
             if expanded is None:
-                return field, f"{name} '{field}' is not understood"
+                why = _BACKWARDS if _backwards(base, index) else "is not understood"
+                return field, f"{name} '{field}' {why}"
             parts.append(expanded)
             continue
         words = base.split("-")
@@ -88,8 +118,23 @@ def _field(field: str, index: int) -> tuple[str, str | None]:
             numbers.append(number)
         if "*" in numbers and len(numbers) > 1:
             return field, f"{name} '{field}' is not understood"
+        if _backwards(base, index):
+            # cron refuses it (a crontab line with it never ran), and the jobs API too
+            return field, f"{name} '{field}' {_BACKWARDS}"
         parts.append("-".join(numbers) + (f"/{step}" if step else ""))
     return ",".join(parts), None
+
+
+_BACKWARDS = "is a range that runs backwards; write it as a list"
+
+
+def _backwards(base: str, index: int) -> bool:
+    """Whether ``base`` is a range from a higher number to a lower one (``10-1``)."""
+    first, dash, last = base.partition("-")
+    start, stop = _number(first.lower(), index), _number(last.lower(), index)
+    if not dash or start in (None, "*") or stop in (None, "*"):
+        return False
+    return int(start) > int(stop)  # type: ignore[arg-type]
 
 
 def _expand_stepped_range(base: str, step: int, index: int) -> str | None:
@@ -101,7 +146,7 @@ def _expand_stepped_range(base: str, step: int, index: int) -> str | None:
         return None
     a, b = int(start), int(stop)  # type: ignore[arg-type]
     if not (low <= a <= b <= high):
-        return None
+        return None  # out of range, or backwards (10-1/2)
     return ",".join(str(v) for v in range(a, b + 1, step))
 
 
