@@ -1,0 +1,147 @@
+"""Mutation testing of the security-critical modules (``make mutation``; not in CI's run).
+
+Why mutmut (3.x): it forks one worker per mutant from a process that has
+already imported the project and pytest, and runs only the tests that the
+stats phase saw calling the mutated function. On this 2-core machine that is
+1-2 mutants a second; cosmic-ray starts a fresh test process per mutant
+(4-6 s each with this project's imports). mutmut reads its settings from the
+``pyproject.toml`` of the directory it runs in and mutates a copy under
+``mutants/``, so each group below runs in its own scratch copy of the
+project with its own ``[tool.mutmut]`` table: its modules, and only the tests
+that exercise them.
+
+    python tests/mutation/run.py [group ...]   # all groups by default
+
+Each group prints killed / survived / no tests / equivalent and its score:
+killed (timeouts count as killed) over all mutants less the equivalent ones
+listed in ``tests/mutation/EQUIVALENT.md``. The exit status is 1 when a
+group scores under 90%.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scratch import ROOT, scratch_copy  # noqa: E402  (run as a script)
+
+EQUIVALENT = Path(__file__).with_name("EQUIVALENT.md")
+TARGET = 0.90
+
+
+@dataclass(frozen=True)
+class Group:
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+GROUPS = {
+    "policy": Group(
+        ("bot/policy.py",),
+        ("tests/test_policy.py", "tests/test_authorisation_matrix.py"),
+    ),
+    "identity": Group(
+        ("bot/identity.py",),
+        (
+            "tests/test_identity_and_addressing.py",
+            "tests/test_linking_platforms.py",
+            "tests/test_identity_rules.py",
+        ),
+    ),
+    "redact": Group(
+        ("bot/redact/*.py",),
+        ("tests/test_redact.py", "tests/redaction", "tests/test_redaction_rules.py"),
+    ),
+    "confirm": Group(
+        ("bot/store/confirmations.py", "commands/confirm.py"),
+        ("tests/test_policy.py", "tests/test_store.py", "tests/test_confirmations.py"),
+    ),
+    "irc": Group(
+        ("adapters/irc/identity.py", "adapters/irc/lines.py"),
+        ("tests/irc/test_units.py", "tests/irc/test_lines.py", "tests/irc/test_identity_rules.py"),
+    ),
+    "slack": Group(
+        ("adapters/slack/replays.py", "adapters/slack/inbound.py"),
+        ("tests/test_slack_adapter.py", "tests/test_slack_identity_rules.py"),
+    ),
+    "schedule": Group(
+        ("bot/migration/schedule.py",),
+        (
+            "tests/migration/test_translate_crontab.py",
+            "tests/migration/test_translate_fuzz.py",
+            "tests/migration/test_schedules.py",
+        ),
+    ),
+}
+
+
+def equivalent_mutants() -> set[str]:
+    """The mutant names listed (as ``- `name` ...``) in EQUIVALENT.md."""
+    if not EQUIVALENT.exists():
+        return set()
+    return set(re.findall(r"^- `([\w.]+__mutmut_\d+)`", EQUIVALENT.read_text(), re.M))
+
+
+def _workdir(name: str, group: Group) -> Path:
+    work = scratch_copy(name)
+    tests = [t for t in group.tests if (ROOT / t).exists()]
+    table = {
+        "source_paths": ["bot", "commands", "adapters"],
+        "only_mutate": list(group.modules),
+        "pytest_add_cli_args": ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"],
+        "pytest_add_cli_args_test_selection": tests,
+        "use_git_change_detection": False,
+    }
+    lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + "\n".join(lines))
+    return work
+
+
+def run_group(name: str, group: Group, equivalent: set[str]) -> float:
+    work = _workdir(name, group)
+    mutmut = Path(sys.executable).with_name("mutmut")
+    log = work / "mutmut.log"
+    with log.open("w") as out:
+        subprocess.run([mutmut, "run", "--max-children", "1"], cwd=work, stdout=out,
+                       stderr=subprocess.STDOUT, check=False)  # fmt: skip
+    listed = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, text=True,
+                            capture_output=True, check=False).stdout  # fmt: skip
+    verdicts = dict(re.findall(r"^\s*([\w.]+__mutmut_\d+): (.+)$", listed, re.M))
+    if not verdicts:
+        print(f"{name}: mutmut produced no verdicts; see {log}")
+        return 0.0
+    counted = {m: v for m, v in verdicts.items() if m not in equivalent}
+    killed = sum(v in ("killed", "timeout") for v in counted.values())
+    survivors = sorted(m for m, v in counted.items() if v not in ("killed", "timeout"))
+    score = killed / len(counted) if counted else 1.0
+    by_kind: dict[str, int] = {}
+    for verdict in verdicts.values():
+        by_kind[verdict] = by_kind.get(verdict, 0) + 1
+    print(f"{name}: {score:.1%} killed of {len(counted)} non-equivalent mutants "
+          f"({len(verdicts) - len(counted)} equivalent); {by_kind}")  # fmt: skip
+    for mutant in survivors:
+        print(f"    {mutant}: {counted[mutant]}")
+    return score
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(GROUPS)
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        print(f"unknown group(s) {unknown}; groups: {', '.join(GROUPS)}")
+        return 2
+    equivalent = equivalent_mutants()
+    scores = {name: run_group(name, GROUPS[name], equivalent) for name in names}
+    low = [name for name, score in scores.items() if score < TARGET]
+    if low:
+        print(f"under {TARGET:.0%}: {', '.join(low)}")
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
