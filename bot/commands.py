@@ -38,6 +38,8 @@ class Arg:
     ``rest`` takes every remaining word (options among them are still parsed);
     ``verbatim`` takes the rest of the message exactly as written: quotes,
     ``--options`` and newlines included (pasted crontabs, grid commands).
+    ``secret`` marks a value (an envvar's) that must reach only the handler:
+    the pipeline keeps it out of the store, the logs and the audit trail.
     """
 
     name: str
@@ -47,6 +49,7 @@ class Arg:
     choices: tuple[str, ...] = ()
     rest: bool = False
     verbatim: bool = False
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,15 @@ class Command:
         last = self.args[-1] if self.args else None
         return last if last is not None and last.verbatim and last.required else None
 
+    @property
+    def secret_args(self) -> frozenset[str]:
+        """The names of the arguments whose values only the handler may see."""
+        return frozenset(a.name for a in self.args if a.secret)
+
+    def carries_secrets(self) -> bool:
+        """Whether this command or one of its sub-commands takes a secret argument."""
+        return bool(self.secret_args) or any(s.carries_secrets() for s in self.subcommands)
+
     def subcommand(self, word: str) -> Command | None:
         for sub in self.subcommands:
             if sub.name == word:
@@ -208,6 +220,10 @@ def command(
     """
     if permission is Permission.MAINTAINER and tool_arg is None and load is None:
         raise ValueError(f"{name}: a maintainer command must name its tool argument or load it")
+    if permission is Permission.MAINTAINER and not acts:
+        # The refusal reads "only maintainers of X may <acts>": a verb phrase, never the
+        # command's name ("may logs it").
+        raise ValueError(f"{name}: a maintainer command must say what it does (acts=...)")
 
     def wrap(handler: Handler | None) -> Command:
         return Command(

@@ -114,9 +114,19 @@ class Bot:
         except Exception:
             ref = new_ref()
             log.exception(
-                "ref %s: failed to handle %r from %s", ref, message.text[:200], message.sender.key()
-            )
+                "ref %s: failed to handle %r from %s", ref, self._loggable(message.text),
+                message.sender.key(),
+            )  # fmt: skip
             return _internal_error_reply(ref)
+
+    def _loggable(self, text: str) -> str:
+        """The message as a log may quote it: not at all when it may carry a secret value."""
+        words = [w.lower().strip(":,") for w in text.split()[:4]]
+        for word in words:
+            command = self.registry.get(word)
+            if command is not None and command.carries_secrets():
+                return f"(a {command.name} command; its words are not logged)"
+        return text[:200]
 
     async def _command_line(self, message: Message) -> str | None:
         """The command the message carries, ``None`` when there is none for the bot.

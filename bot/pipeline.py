@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Command, Confirmation, Invocation
 from bot.errors import ForgebotError, PermissionDenied, UnknownTool, UsageError
+from bot.held_secrets import HeldSecrets, loggable, split_secrets
 from bot.policy import authorize_speaker, authorize_tool, tool_of
 from bot.reply import Reply, Strong, Text
 from bot.sal import Acted
@@ -65,6 +66,7 @@ class Pipeline:
         self.confirm_ttl_seconds = confirm_ttl_seconds
         self.limits = limits
         self.sal: ServerAdminLog | None = None  # set by the core when [sal] is configured
+        self.held = HeldSecrets()
 
     async def execute(
         self,
@@ -151,7 +153,8 @@ class Pipeline:
             raise
         except Exception:
             ref = new_ref()
-            log.exception("ref %s: command %s %r failed", ref, command.path, invocation.values)
+            values = loggable(invocation.values, command.secret_args)
+            log.exception("ref %s: command %s %r failed", ref, command.path, values)
             await audit.finish("failed", f"internal error ref {ref}")
             raise Reported(ref) from None
         result = reply.meta.get("audit_result") or ("failed" if reply.is_error else "ok")
@@ -184,7 +187,9 @@ class Pipeline:
         command = self.registry.find(pending.command)
         if command is None or command.handler is None:
             raise UsageError(f"the command {pending.command} no longer exists")
-        invocation = Invocation(command.path, pending.load_arguments())
+        arguments = pending.load_arguments()
+        arguments.update(self.held.take(ctx.chat_key, code, self.services.clock()))
+        invocation = Invocation(command.path, arguments)
         return await self.execute(ctx, command, invocation, confirmed=pending)
 
     async def _ask_confirmation(
@@ -192,15 +197,19 @@ class Pipeline:
     ) -> Reply:
         ttl = self.confirm_ttl_seconds
         description = asked.description
+        # A secret value (an envvar's) waits in memory, never in the confirmations table.
+        stored, hidden = split_secrets(invocation.values, command.secret_args)
+        now = self.services.clock()
         code = await self.services.store.confirmation_create(
             chat_key=ctx.chat_key,
             command=command.path,
-            arguments=invocation.values,
+            arguments=stored,
             description=description,
             binding=_digest(asked.binding),
-            now=self.services.clock(),
+            now=now,
             ttl_seconds=ttl,
         )
+        self.held.hold(ctx.chat_key, code, hidden, now, ttl)
         await self._audit(ctx, command, invocation, "requested", description)
         within = f"{ttl // 60} minutes" if ttl % 60 == 0 and ttl >= 120 else f"{ttl} seconds"
         preview = asked.preview.parts if asked.preview is not None else ()

@@ -27,3 +27,15 @@ async def sees_internals(ctx: Context, tool: str) -> bool:
         return ctx.account in await require_tool(ctx.services.directory, tool)
     except DirectoryUnavailable:
         return False
+
+
+async def known_tool(ctx: Context, tool: str) -> None:
+    """Raise ``UnknownTool`` for a tool the directory does not know (with a near name).
+
+    For public commands: when the directory cannot be asked, the command goes
+    on and the Toolforge API says whether the tool exists.
+    """
+    try:
+        await require_tool(ctx.services.directory, tool)
+    except DirectoryUnavailable:
+        pass

@@ -153,6 +153,14 @@ class ToolforgeClient:
         body = await self._gateway.json("GET", path, tool, f"the quota of {tool} was not read")
         return QuotaItem.from_api(body)
 
+    async def registry_quota(self, tool: str) -> list[QuotaItem]:
+        """The storage the tool's built images may take (``toolforge build quota``)."""
+        path = f"/builds/v1/tool/{_name(tool, 'tool name')}/quotas"
+        body = await self._gateway.json(
+            "GET", path, tool, f"the image storage quota of {tool} was not read"
+        )
+        return QuotaItem.from_api(body)
+
     async def images(self, tool: str) -> dict[str, str]:
         """The images jobs may use now (short name -> full name); older ones are not listed."""
         path = f"/jobs/v1/tool/{_name(tool, 'tool name')}/images"
