@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import TextIO
 
@@ -80,6 +81,8 @@ class ConsoleAdapter:
         self.colour = self.interactive if colour is None else colour
         self.identity = ChatIdentity("console", user_id=account, display=account)
         self.operator = operator or _os_user()
+        self._lines: asyncio.Queue[str | None] | None = None
+        self.banner = "forgebot console: type 'help', Ctrl-D or Ctrl-C to leave."
         self._ready = asyncio.Event()
         self._ready.set()  # a terminal is always there
         # What the bot says unasked (a followed log, the SAL) is printed here too.
@@ -93,13 +96,31 @@ class ConsoleAdapter:
         return []
 
     async def _read_line(self) -> str | None:
-        if self.interactive:
+        if self._lines is None:
+            self._lines = asyncio.Queue()
+            loop = asyncio.get_running_loop()
+            # A daemon thread, not the loop's executor: Ctrl-C must end the console at once,
+            # and asyncio.run waits for executor threads, which sit in input() until Enter.
+            threading.Thread(target=self._reader, args=(loop, self._lines), daemon=True,
+                             name="console-stdin").start()  # fmt: skip
+        return await self._lines.get()
+
+    def _reader(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+        while True:
+            line: str | None
+            if self.interactive:
+                try:
+                    line = input(f"{self.identity.display}> ")
+                except EOFError:
+                    line = None
+            else:
+                line = self.stdin.readline() or None
             try:
-                return await asyncio.to_thread(input, f"{self.identity.display}> ")
-            except EOFError:
-                return None
-        line = await asyncio.to_thread(self.stdin.readline)
-        return line if line else None
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop is closed: the console has ended
+                return
+            if line is None:
+                return
 
     async def handle_line(self, line: str) -> list[str]:
         """The lines printed for one input line (none for a blank line)."""
@@ -122,7 +143,7 @@ class ConsoleAdapter:
 
     async def run(self) -> None:
         if self.interactive:
-            self._write(["forgebot console: type 'help', Ctrl-D to leave."])
+            self._write([self.banner])
         while (line := await self._read_line()) is not None:
             if line.strip() in {"quit", "exit"} and self.interactive:
                 break

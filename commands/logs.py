@@ -8,11 +8,11 @@ from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import UsageError
 from bot.file_logs import explain_file_logs
+from bot.job_names import no_such_job
 from bot.log_secrets import secrets_to_hide
 from bot.log_window import DEFAULT_WORDS, parse_since
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
-from bot.text import quote_user
 from bot.toolforge import Job
 
 
@@ -21,8 +21,7 @@ def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
         for job in jobs:
             if job.name == wanted:
                 return job
-        names = ", ".join(j.name for j in jobs) or "none"
-        raise UsageError(f"{tool} has no job {quote_user(wanted)} (its jobs: {names})")
+        raise no_such_job(tool, wanted, [j.name for j in jobs])
     if len(jobs) == 1:
         return jobs[0]
     web = [j for j in jobs if j.is_webservice]

@@ -14,8 +14,8 @@ from bot.classic import ClassicWebService
 from bot.commands import Arg, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import ToolforgeError, ToolforgeOutcomeUnknown, UsageError
+from bot.job_names import no_such_job
 from bot.reply import Badge, Bullets, Inline, Reply, Strong, Text, Tone
-from bot.text import quote_user
 from bot.toolforge import Job
 from commands.restart_classic import describe, find_classic, restart_classic
 
@@ -66,8 +66,7 @@ def _select(tool: str, target: str, jobs: list[Job]) -> list[Job]:
     for job in jobs:
         if job.name == target:
             return [job]
-    names = ", ".join(j.name for j in jobs) or "none"
-    raise UsageError(f"{tool} has no job {quote_user(target)} (its jobs: {names})")
+    raise no_such_job(tool, target, [j.name for j in jobs])
 
 
 def _seconds(duration: str) -> int:
@@ -100,17 +99,28 @@ async def _watch(ctx: Context, tool: str, names: list[str]) -> dict[str, Job]:
     return seen
 
 
+def _hints(job: Job) -> list[str]:
+    """The job's status hints, without the API's "restarted (N)": the badge already says it
+    was restarted, and the count says how often it crashed, not what we did."""
+    return [m for m in job.status_messages if not m.startswith("restarted")]
+
+
 def _after(job: Job | None) -> tuple[str, Tone, str]:
-    """Badge word, tone and note for a restarted job, from what it did afterwards."""
+    """Badge word, tone and note for a restarted job, from what it did afterwards.
+
+    The word "restarted" appears once per job: in the badge, or in the note when the
+    badge says something else.
+    """
     verdict = None if job is None else _verdict(job)
     if job is None:
         return "restarted", Tone.WARN, "but I could not read it afterwards"
     if verdict == "up":
         return "restarted", Tone.OK, f"running for {job.duration}"
     if verdict == "crashing":
-        why = ", ".join(job.status_messages) or job.state
-        return "crash-looping", Tone.ERROR, f"restarted, but it is crash-looping again ({why})"
-    hints = f" ({', '.join(job.status_messages)})" if job.status_messages else ""
+        why = ", ".join(_hints(job)) or job.state
+        crashes = f", {job.restarts} restarts" if job.restarts else ""
+        return "crash-looping", Tone.ERROR, f"restarted, but it crashes again ({why}{crashes})"
+    hints = f" ({', '.join(_hints(job))})" if _hints(job) else ""
     return "restarted", Tone.WARN, f"still {job.state}{hints} after {WATCH_SECONDS} s"
 
 

@@ -10,7 +10,8 @@ from bot.bulletin.news import tool_news
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
 from bot.directory import require_tool
-from bot.errors import DirectoryUnavailable, ToolforgeError
+from bot.errors import DirectoryUnavailable, ToolforgeError, ToolforgeNotFound
+from bot.job_names import no_such_job
 from bot.job_view import (
     build_badge,
     image_cell,
@@ -39,7 +40,7 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
     now = ctx.services.clock()
     if inv["job"]:
         internals = await sees_internals(ctx, tool)
-        return _job_detail(tool, await client.get_job(tool, inv["job"]), internals, now)
+        return _job_detail(tool, await _job(ctx, tool, inv["job"]), internals, now)
     front = ctx.services.front
     jobs, build, answer, news = await asyncio.gather(
         client.list_jobs(tool),
@@ -55,6 +56,18 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
         heading = Text((*heading.spans, "; ", shown))
     # Right under the heading: whoever asks learns first whether Toolforge is the cause.
     return dataclasses.replace(reply, parts=(heading, *news, *reply.parts[1:]))
+
+
+async def _job(ctx: Context, tool: str, name: str) -> Job:
+    """The job; a name that is none of the tool's says which one was probably meant."""
+    client = ctx.services.toolforge
+    try:
+        return await client.get_job(tool, name)
+    except ToolforgeNotFound:
+        names = [j.name for j in await client.list_jobs(tool)]
+        if name in names:
+            raise
+        raise no_such_job(tool, name, names) from None
 
 
 async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +46,32 @@ async def _console(args: argparse.Namespace) -> int:
     if not account:
         print("forgebot console: say who you are with --as ACCOUNT", file=sys.stderr)
         return 2
-    async with running_bot(_config(args), sandbox=args.sandbox) as running:
-        local = running.sandbox.console_command if running.sandbox else None
-        await ConsoleAdapter(running.bot, account, local_commands=local).run()
+    config = _config(args)
+    with contextlib.ExitStack() as stack:
+        fresh = args.sandbox and _default_storage(args)
+        if fresh:
+            # The sandbox's world starts anew each run; links, confirmations and migrations
+            # kept from an earlier run would belong to a world that no longer exists.
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="forgebot-")))
+            config = config.replace(storage=config.storage.replace(url="", data_dir=scratch))
+        async with running_bot(config, sandbox=args.sandbox) as running:
+            local = running.sandbox.console_command if running.sandbox else None
+            console = ConsoleAdapter(running.bot, account, local_commands=local)
+            if fresh:
+                console.banner += (
+                    " The sandbox starts fresh, and so does my database (set "
+                    "FORGEBOT_DATA_DIR to keep one between runs)."
+                )
+            await console.run()
     return 0
+
+
+def _default_storage(args: argparse.Namespace) -> bool:
+    """Whether nothing chose where the console keeps its state (no file, no environment)."""
+    chosen = args.config or os.environ.get("FORGEBOT_CONFIG")
+    return not chosen and not any(
+        os.environ.get(name) for name in ("FORGEBOT_DATA_DIR", "FORGEBOT_DATABASE_URL")
+    )
 
 
 async def _run(args: argparse.Namespace) -> int:

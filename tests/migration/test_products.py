@@ -79,5 +79,28 @@ async def test_recommendation_reply_has_links_and_the_ladder(bot: Bot) -> None:
     assert text.startswith("Try Toolforge with the build service: ")
     links = [s for part in reply.parts for s in getattr(part, "spans", ()) if isinstance(s, Link)]
     assert [link.url for link in links] == [url for _, url in PRODUCTS["toolforge"].links]
-    ladder = [line[2:].split(":")[0] for line in text.splitlines() if line.startswith("- ")]
-    assert ladder == [PRODUCTS[key].name for key in LADDER]
+    # The ladder is not repeated with every recommendation: one line says how to ask for it.
+    assert not [line for line in text.splitlines() if line.startswith("- ")]
+    assert text.endswith("from nothing to set up to your own machine: products ladder.")
+    ladder = plain_text(await _ask(bot, "products ladder"))
+    rungs = [line[2:].split(":")[0] for line in ladder.splitlines() if line.startswith("- ")]
+    assert rungs == [PRODUCTS[key].name for key in LADDER]
+
+
+@pytest.mark.parametrize(
+    ("words", "product", "note"),
+    [
+        ("python", "Toolforge with the build service", "try products notebook"),
+        ("db", "Quarry and Superset", "ToolsDB"),
+        ("I want to write a python bot", "Toolforge with the build service", "notebook"),
+        ("we need a Dockerfile", "Cloud VPS", None),
+    ],
+)
+async def test_free_words_are_read_for_an_answer(
+    bot: Bot, words: str, product: str, note: str | None
+) -> None:
+    text = plain_text(await _ask(bot, f"products {words}"))
+    assert text.startswith(f"Try {product}: "), text
+    assert "did not understand" not in text
+    if note:
+        assert note in text
