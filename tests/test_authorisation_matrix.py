@@ -94,6 +94,17 @@ announce         --+--    --+--  --+--  --+--
 announce status  --+--    --+--  --+--  --+--
 announce cancel  --+--    --+--  --+--  --+--
 announce list    --+--    --+--  --+--  --+--
+build            +++++    +++++  +++++  +++++
+build status     +++++    +++++  +++++  +++++
+build list       +++++    +++++  +++++  +++++
+build logs       +----    +----  +----  +----
+build start      +----    +----  +----  +----
+build cancel     +----    +----  +----  +----
+quota            +++++    +++++  +++++  +++++
+images           +++++    +++++  +++++  +++++
+envvars          +----    +----  +----  +----
+envvars set      +----    +----  +----  +----
+envvars delete   +----    +----  +----  +----
 """
 
 
@@ -184,6 +195,17 @@ LINES = {
     "announce status": "announce status 9999",
     "announce cancel": "announce cancel 9999",
     "announce list": "announce list",
+    "build": "build",
+    "build status": f"build status {TOOL}",
+    "build list": f"build list {TOOL}",
+    "build logs": f"build logs {TOOL}",
+    "build start": f"build start {TOOL}",
+    "build cancel": f"build cancel {TOOL}",
+    "quota": f"quota {TOOL}",
+    "images": f"images {TOOL}",
+    "envvars": f"envvars {TOOL}",
+    "envvars set": f"envvars set {TOOL} MATRIX_TEST a value",
+    "envvars delete": f"envvars delete {TOOL} MATRIX_TEST",
 }
 # KEY and PLATFORM stand for the speaker's chat key and platform.
 ANSWERS = {
@@ -223,6 +245,19 @@ ANSWERS = {
     "announce status": r"^there is no announcement #9999 ",
     "announce cancel": r"^there is no announcement #9999 ",
     "announce list": r"^No announcements yet\.$",
+    "build": r"^build has sub-commands status, list, logs, start, cancel: say which",
+    "build status": rf"^{TOOL} build \w{{5}}: build ok\n",
+    "build list": rf"^Builds of {TOOL}, newest first:\nbuild \| state \| started \| took \| ref\n",
+    "build logs": rf"^Last \d+ of \d+ log lines of build \w{{5}} of {TOOL} \(ok\):\n",
+    "build start": rf"^This will start a build of {TOOL} from https://\S+ at \S+\.\n"
+    r"To go ahead, reply confirm \d{4} within 2 minutes\.$",
+    # a maintainer gets past the policy to the command's own check of the builds
+    "build cancel": rf"^no build of {TOOL} is pending or running; there is nothing to cancel$",
+    "quota": rf"^Quota of {TOOL}:\ncategory \| item \| used \| limit\n",
+    "images": rf"^Images for jobs of {TOOL}:\nimage \| kind \| state \| used by\n",
+    "envvars": rf"^{TOOL} has (\d+ envvars \(names only; values are never shown\)|no envvars)",
+    "envvars set": rf"^This will set the envvar MATRIX_TEST of {TOOL} to the value you sent\.\n",
+    "envvars delete": rf"^{TOOL} has no envvar MATRIX_TEST; nothing to delete$",
 }
 
 _HOW = {
