@@ -11,7 +11,7 @@ LOCK_PYTHON := $(shell cat .python-version)
 COMPILE = $(UV) pip compile --quiet --universal --python-version $(LOCK_PYTHON) \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint bench mutation deletions clean lock upgrade-lock
+.PHONY: run test test-loaded coverage lint bench mutation deletions clean lock upgrade-lock
 
 $(STAMP): pyproject.toml requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# The whole suite 5 times in a row with every core kept busy, stopping at the first
+# failure and printing each run's wall time: what "the suite does not flake" means.
+test-loaded: $(STAMP)
+	$(BIN)/python tests/tools/loaded_run.py --runs 5
+
+# Line coverage including the forgebot processes tests start; total and per package.
+coverage: $(STAMP)
+	$(BIN)/python tests/tools/coverage_report.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot commands adapters tests
