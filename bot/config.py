@@ -300,6 +300,16 @@ class AnnounceSettings(Section):
     poll_seconds: float = Field(5.0, gt=0)  # how often another process's new rows are looked for
 
 
+class RemindersSettings(Section):
+    """Reminders of announcements: to recipients who have not acknowledged, a bounded
+    number ``every_hours`` apart, and one ``before_window_minutes`` before a window."""
+
+    every_hours: float = Field(24.0, gt=0)
+    most: int = Field(2, ge=0, le=10)  # 0: no reminders to the silent
+    before_window_minutes: int = Field(30, ge=0, le=24 * 60)  # 0: none before windows
+    poll_seconds: float = Field(60.0, gt=0)  # how often due reminders are looked for
+
+
 class Config(Section):
     bot: BotSettings = BotSettings()
     limits: LimitsSettings = LimitsSettings()
@@ -317,6 +327,7 @@ class Config(Section):
     front: FrontSettings = FrontSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     announce: AnnounceSettings = AnnounceSettings()
+    reminders: RemindersSettings = RemindersSettings()
     # One validated table per chat adapter configured ([irc], [zulip], [slack]).
     adapters: dict[str, AdapterSection] = {}
 

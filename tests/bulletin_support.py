@@ -57,3 +57,16 @@ async def announce(
         window_start=window_start, window_end=window_end, audience="test",
     )  # fmt: skip
     return await store.announcement_create(row, list(recipients), now=now)
+
+
+async def deliver_all(store: Store, now: datetime, platforms: tuple[str, ...] = (
+        "irc", "zulip", "slack", "email")) -> list[str]:
+    """Claim and complete every due delivery, as a dispatcher that never fails would;
+    the ``purpose:destination`` of each, in order."""
+    done = []
+    while claimed := await store.deliveries_claim("test", platforms, limit=100, now=now):
+        for delivery in claimed:
+            assert delivery.id is not None
+            await store.delivery_complete(delivery.id, now=now)
+            done.append(f"{delivery.purpose}:{delivery.destination}")
+    return done

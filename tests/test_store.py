@@ -68,7 +68,7 @@ async def confirm(store: Store, chat_key: str = "irc:alice", ttl: float = 60) ->
 
 async def test_migrations_create_exactly_the_schema_the_models_describe(fresh_store: Store) -> None:
     assert TABLES <= table_names(fresh_store)
-    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0004"
+    assert current_revision(fresh_store.engine) == head_revision() == HEAD == "0005"
     with fresh_store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), StoreTable.metadata) == []
 

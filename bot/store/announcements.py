@@ -21,6 +21,7 @@ from bot.store.models import DELIVERY_KINDS, Announcement, Delivery
 Period = Literal["current", "upcoming", "past", "all"]
 AckOutcome = Literal["acked", "already", "unknown", "not_recipient"]
 PERSON_KINDS = ("dm", "email", "none")
+ANNOUNCE = "announce"  # Delivery.purpose of the announcement itself (not a reminder)
 
 
 @dataclass(frozen=True)
@@ -172,16 +173,19 @@ def ack(session: Session, announcement_id: int, account: str, now: datetime) -> 
 
 
 def deliveries(session: Session, announcement_id: int) -> list[Delivery]:
+    """The announcement's own deliveries (its reminders are counted on them)."""
     statement = (
         select(Delivery)
-        .where(Delivery.announcement_id == announcement_id)
+        .where(Delivery.announcement_id == announcement_id, Delivery.purpose == ANNOUNCE)
         .order_by(col(Delivery.recipient), col(Delivery.destination))
     )
     return list(session.exec(statement).all())
 
 
 def counts(session: Session, announcement_id: int) -> StatusCounts:
-    of_it = col(Delivery.announcement_id) == announcement_id
+    of_it = and_(
+        col(Delivery.announcement_id) == announcement_id, col(Delivery.purpose) == ANNOUNCE
+    )
     by_kind: dict[str, dict[str, int]] = {}
     grouped = session.exec(
         select(Delivery.kind, Delivery.status, func.count())

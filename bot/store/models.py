@@ -224,12 +224,15 @@ class Delivery(StoreTable, table=True):
     (``irc:#wikimedia-cloud``, ``zulip:stream:cloud>maintenance``,
     ``slack:C0123``), ``email:<address>``, or ``none:`` for a person nobody
     can reach (status ``unreachable`` from the start). ``tools`` is the JSON
-    list of the tools that make this person a recipient.
+    list of the tools that make this person a recipient. ``purpose`` says which
+    message it is: the announcement itself (``announce``), a reminder to one who
+    has not acknowledged (``reminder-1``, ``reminder-2`` ...) or the one shortly
+    before the window (``window``); reminders go through the outbox like the rest.
     """
 
     __tablename__ = "delivery"
     __table_args__ = (
-        UniqueConstraint("announcement_id", "recipient", "destination"),
+        UniqueConstraint("announcement_id", "recipient", "destination", "purpose"),
         Index("ix_delivery_claim", "status", "platform", "not_before"),
     )
 
@@ -250,6 +253,9 @@ class Delivery(StoreTable, table=True):
     acked_at: datetime | None = _when(default=None, nullable=True)
     reminders_sent: int = Field(default=0)
     last_reminded_at: datetime | None = _when(default=None, nullable=True)
+    purpose: str = Field(
+        default="announce", sa_type=String(16), sa_column_kwargs={"server_default": "announce"}
+    )
 
     def tool_names(self) -> list[str]:
         loaded: list[str] = json.loads(self.tools)
