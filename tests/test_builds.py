@@ -6,7 +6,7 @@ import pytest
 
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import MakeBot
+from tests.conftest import HANG_TIMEOUT, MakeBot
 from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import _console_message, code_in, say
 from tests.test_zulip_adapter import ALICE, BOB, _no_proxy, running, zulip  # noqa: F401 (fixtures)
@@ -121,14 +121,14 @@ async def test_cancel_asks_then_cancels_the_build_that_is_going(bot: Bot, sandbo
     ("fault", "words"),
     [
         ("500", "answered HTTP 500 to a request that changes something; it may or may not"),
-        ("timeout", "the builds service did not answer within 0.5 s"),
+        ("timeout", f"the builds service did not answer within {HANG_TIMEOUT:g} s"),
         ("409", "the builds service refused the request"),
     ],
 )
 async def test_builds_api_faults_are_sentences(
     make_bot: MakeBot, sandbox: Sandbox, fault: str, words: str
 ) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     prefix = "/builds/v1/tool/sample-web/builds"
     # repository and ref given: the fault meets the POST, not a read of the latest build
     url = "https://gitlab.wikimedia.org/toolforge-repos/sample-web"

@@ -15,7 +15,7 @@ import pytest
 from bot.core import Bot
 from bot.held_secrets import loggable
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import MakeBot
+from tests.conftest import HANG_TIMEOUT, MakeBot
 from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import _console_message, code_in, say
 from tests.test_zulip_adapter import ALICE, _no_proxy, running, zulip  # noqa: F401 (fixtures)
@@ -116,7 +116,7 @@ async def test_delete_after_confirming(bot: Bot, sandbox: Sandbox) -> None:
 
 
 async def test_a_failed_set_does_not_repeat_the_value(make_bot: MakeBot, sandbox: Sandbox) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     code = code_in(await say(bot, "alice", f"envvars set sample-web NEW_TOKEN {VALUE}"))
     sandbox.fail_next(status=400, path_prefix="/envvars/v1/tool/sample-web/envvars")
     out = await say(bot, "alice", f"confirm {code}")

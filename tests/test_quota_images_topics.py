@@ -15,7 +15,7 @@ from bot.core import Bot
 from bot.help_topics import TOPICS
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
-from tests.conftest import MakeBot
+from tests.conftest import HANG_TIMEOUT, MakeBot
 from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import code_in, say
 from tests.test_zulip_adapter import BOB, _no_proxy, running, zulip  # noqa: F401 (fixtures)
@@ -40,7 +40,7 @@ async def test_an_exhausted_quota_is_marked(bot: Bot) -> None:
 
 
 async def test_quota_faults(make_bot: MakeBot, sandbox: Sandbox) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     sandbox.fail_next(status=500, count=1, path_prefix="/builds/v1/tool/sample-web/quotas")
     partial = await say(bot, "bob", "quota sample-web")
     assert "[image storage unknown] the builds service" in partial
@@ -48,7 +48,8 @@ async def test_quota_faults(make_bot: MakeBot, sandbox: Sandbox) -> None:
     sandbox.hang_next(count=1, path_prefix="/jobs/v1/tool/sample-web/quotas")
     out = await say(bot, "bob", "quota sample-web")
     assert out == (
-        "error: the jobs service did not answer within 0.5 s; the quota of sample-web was not read."
+        f"error: the jobs service did not answer within {HANG_TIMEOUT:g} s; "
+        "the quota of sample-web was not read."
     )
 
 
@@ -67,7 +68,7 @@ async def test_images_mark_the_deprecated_ones_still_in_use(bot: Bot) -> None:
 
 
 async def test_images_when_the_jobs_api_is_down(make_bot: MakeBot, sandbox: Sandbox) -> None:
-    bot = await make_bot(timeout=0.5)
+    bot = await make_bot(timeout=HANG_TIMEOUT)
     sandbox.fail_next(status=500, count=1, path_prefix="/jobs/v1/tool/sample-web/images")
     out = await say(bot, "bob", "images sample-web")
     assert out == (
