@@ -88,6 +88,7 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
         store = await Store.open(config.storage_url)
         stack.push_async_callback(store.close)
         metrics = Metrics()
+        metrics.watch_outbox(store.outbox_depth)
         client = toolforge_client(config, metrics)
         stack.push_async_callback(client.aclose)
         front = FrontProbe(config.front.url, timeout=config.front.timeout,

@@ -73,7 +73,7 @@ class HttpServer:
         from bot.metrics import CONTENT_TYPE
 
         assert self.metrics is not None
-        response = web.Response(body=self.metrics.exposition())
+        response = web.Response(body=await self.metrics.scrape())
         # aiohttp refuses a charset inside content_type=; the header as Prometheus sends it.
         response.headers["Content-Type"] = CONTENT_TYPE
         return response

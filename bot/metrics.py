@@ -10,10 +10,11 @@ adapters themselves, so they cannot drift from what the adapters know.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sized
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.process_collector import ProcessCollector
@@ -22,6 +23,7 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from bot.adapter import Adapter
 
+log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # A command waits on the Toolforge API (10 s timeout) and a database; a restart
 # that follows its job may take tens of seconds.
@@ -56,8 +58,14 @@ class Metrics:
             "limit (commands: too many commands; wrong_codes: confirm locked)",
             ["platform", "limit"], registry=registry,
         )  # fmt: skip
+        self.announcement_outbox = Gauge(
+            "forgebot_announcement_outbox_depth", "Announcement deliveries still to send "
+            "(pending or being sent), by platform; read from the database when scraped",
+            ["platform"], registry=registry,
+        )  # fmt: skip
         self._chat = _ChatCollector()
         registry.register(self._chat)
+        self._before_scrape: list[Callable[[], Awaitable[None]]] = []
         ProcessCollector(registry=registry)  # memory, CPU, open files of the process
 
     def command_done(self, command: str, result: str, seconds: float) -> None:
@@ -75,8 +83,32 @@ class Metrics:
         """Report the connection state and outbox depth of whatever ``adapters`` returns."""
         self._chat.adapters = adapters
 
+    def before_scrape(self, refresh: Callable[[], Awaitable[None]]) -> None:
+        """Run ``refresh`` before each scrape: for what only an await can read (the database)."""
+        self._before_scrape.append(refresh)
+
+    def watch_outbox(self, depth: Callable[[], Awaitable[dict[str, int]]]) -> None:
+        """Report the announcement outbox's depth per platform, as ``depth`` reads it."""
+
+        async def refresh() -> None:
+            found = await depth()
+            self.announcement_outbox.clear()
+            for platform, count in found.items():
+                self.announcement_outbox.labels(platform).set(count)
+
+        self.before_scrape(refresh)
+
+    async def scrape(self) -> bytes:
+        """The Prometheus text format of everything counted, refreshed first."""
+        for refresh in self._before_scrape:
+            try:
+                await refresh()
+            except Exception as error:  # the rest is still worth serving
+                log.warning("metrics: a value read when scraped could not be read: %r", error)
+        return self.exposition()
+
     def exposition(self) -> bytes:
-        """The Prometheus text format of everything counted."""
+        """The Prometheus text format of everything counted, as it stands."""
         return generate_latest(self.registry)
 
 

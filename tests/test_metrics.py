@@ -18,6 +18,7 @@ from bot.http import HttpServer
 from bot.message import ChatIdentity, Message
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
+from tests.test_announcement_store import LATER, NOW, RECIPIENTS, announcement
 from tests.test_linking import Recorder
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -117,3 +118,22 @@ async def test_chat_connection_state_and_outbox_depth_are_read_when_scraped(
     samples = await scrape(url)
     assert value(samples, "forgebot_chat_connected", adapter="irc") == 1
     assert value(samples, "forgebot_outbox_depth", adapter="irc") == 2
+
+
+async def test_the_announcement_outbox_depth_is_read_from_the_store_when_scraped(
+    served: tuple[Bot, str],
+) -> None:
+    bot, url = served
+    assert value(await scrape(url), "forgebot_announcement_outbox_depth", platform="irc") == 0
+    store = bot.services.store
+    await store.announcement_create(announcement(), RECIPIENTS, now=NOW)
+    samples = await scrape(url)
+    # irc: the channel and alice (one row for both her tools); zulip: alice; email: bob
+    assert value(samples, "forgebot_announcement_outbox_depth", platform="irc") == 2
+    assert value(samples, "forgebot_announcement_outbox_depth", platform="zulip") == 1
+    assert value(samples, "forgebot_announcement_outbox_depth", platform="email") == 1
+    claimed = await store.deliveries_claim("w1", ["zulip"], limit=5, now=LATER)
+    assert await store.delivery_complete(claimed[0].id or 0, now=LATER)
+    samples = await scrape(url)
+    assert value(samples, "forgebot_announcement_outbox_depth", platform="zulip") == 0
+    assert value(samples, "forgebot_announcement_outbox_depth", platform="irc") == 2

@@ -123,6 +123,10 @@ class AnnouncementMethods:
     async def announcement_counts(self, announcement_id: int) -> StatusCounts:
         return await self._run(lambda session: announcements.counts(session, announcement_id))
 
+    async def outbox_depth(self) -> dict[str, int]:
+        """Deliveries still to send, per platform (for ``/metrics``)."""
+        return await self._run(outbox.depth)
+
     async def deliveries_claim(
         self, worker: str, platforms: Collection[str], *, limit: int, now: datetime | None = None
     ) -> list[Delivery]:

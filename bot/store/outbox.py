@@ -25,7 +25,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select, update
 
 from bot.store.models import Announcement, Delivery
@@ -176,3 +176,13 @@ def _update(session: Session, delivery_id: int, values: dict[str, Any], *where: 
         .execution_options(synchronize_session=False)
     )
     return int(session.exec(statement).rowcount) == 1
+
+
+def depth(session: Session) -> dict[str, int]:
+    """Deliveries still to send (pending or claimed), per platform: the outbox's depth."""
+    statement = (
+        select(Delivery.platform, func.count())
+        .where(col(Delivery.status).in_(OPEN_STATUSES))
+        .group_by(col(Delivery.platform))
+    )
+    return {platform: int(count) for platform, count in session.exec(statement).all()}
