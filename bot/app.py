@@ -106,7 +106,9 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
             metrics=metrics,
         )
         registry = CommandRegistry(all_commands() if commands is None else commands)
-        yield Bot(config, services, registry)
+        bot = Bot(config, services, registry)
+        stack.push_async_callback(bot.follows.aclose)
+        yield bot
 
 
 @contextlib.asynccontextmanager

@@ -87,6 +87,7 @@ class BotSettings(Section):
     confirm_ttl_seconds: int = Field(120, ge=10, le=3600)
     log_lines_default: int = Field(20, ge=1)
     log_lines_max: int = Field(200, ge=1)
+    follow_seconds: int = Field(120, ge=1, le=3600)  # how long logs --follow sends new lines
 
 
 class LimitsSettings(Section):

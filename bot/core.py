@@ -24,6 +24,7 @@ from bot.config import Config
 from bot.context import Context
 from bot.errors import ForgebotError, UsageError
 from bot.identity import LOCAL_PLATFORMS, is_admin, resolve_identity
+from bot.log_follow import LogFollows
 from bot.long_answers import LongAnswers
 from bot.message import Message
 from bot.ordering import SpeakerQueues
@@ -58,6 +59,8 @@ class Bot:
             self.pipeline.sal = ServerAdminLog(config.sal, services.store, self.deliver)
         self.answers = LongAnswers(lambda: services.clock(), config.pages.ttl_seconds)
         services.answers = self.answers
+        self.follows = LogFollows(services.toolforge, self.deliver)
+        services.follows = self.follows
         self.queues = SpeakerQueues()
         self.pastes = Pastes(services)
         self.adapters: dict[str, Adapter] = {}

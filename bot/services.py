@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.directory import MaintainerDirectory
     from bot.front import FrontProbe
     from bot.linking import LinkDesk
+    from bot.log_follow import LogFollows
     from bot.long_answers import LongAnswers
     from bot.store import Store
     from bot.toolforge import ToolforgeClient
@@ -44,4 +45,5 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows
     # Tells this process's announcement dispatcher that deliveries were queued (when one runs).
     outbox_wake: Callable[[], None] | None = None
+    follows: LogFollows | None = None  # logs --follow, set by the core
     answers: LongAnswers | None = None  # long answers' pages and ``more``, set by the core

@@ -20,6 +20,7 @@ MODULES = (
     "images",
     "confirm",
     "more",
+    "stop",
     "whoami",
     "link",
     "unlink",

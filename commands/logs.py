@@ -9,8 +9,11 @@ from bot.context import Context
 from bot.errors import UsageError
 from bot.file_logs import explain_file_logs
 from bot.job_names import no_such_job
+from bot.linking import direct_destination
+from bot.log_follow import Follow
 from bot.log_secrets import secrets_to_hide
 from bot.log_window import DEFAULT_WORDS, parse_since
+from bot.long_answers import asker
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
 from bot.toolforge import Job
@@ -44,6 +47,8 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     private = not inv["here"]
     if job.filelog:
         return explain_file_logs(tool, job, private=private)
+    if inv["follow"]:
+        return await _follow(ctx, tool, job.name, here=bool(inv["here"]))
     # Both at once; without the envvar values nothing is shown (bot.log_secrets).
     entries, known = await asyncio.gather(
         client.job_logs(tool, job.name, lines, since.api if since else None),
@@ -75,6 +80,29 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     return Reply(tuple(parts), private=private, summary=heading, meta={"audit": heading})
 
 
+async def _follow(ctx: Context, tool: str, job: str, *, here: bool) -> Reply:
+    """Start sending ``job``'s new lines to the asker privately (:mod:`bot.log_follow`)."""
+    follows = ctx.services.follows
+    if here or follows is None:
+        raise UsageError("--follow sends new lines only to you, privately; leave out --here")
+    # Without the envvar values no line is shown (bot.log_secrets): fail before starting.
+    known = await secrets_to_hide(ctx.services.toolforge, tool, f"log lines of {tool}/{job}")
+    seconds = ctx.services.config.bot.follow_seconds
+    again = f"Say {ctx.hint(f'logs {tool} {job} --follow')} to follow it again."
+    sender = ctx.message.sender
+    follow = Follow(tool, job, sender.platform, direct_destination(sender), known, seconds, again)
+    replaced = follows.start(asker(ctx.message), follow)
+    span = f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} s"
+    said = (
+        f"Following the log of {tool}/{job} for {span}: new lines come to you privately as "
+        f"they are written. Say {ctx.hint('stop')} to end it sooner."
+    )
+    if replaced:
+        said += " (Your earlier follow is stopped: one at a time.)"
+    audit = f"following {tool}/{job} for {seconds} s"
+    return Reply((Text.of(said),), private=True, summary=audit, meta={"audit": audit})
+
+
 COMMAND = command(
     "logs",
     summary="show the last lines of a job's log (sent to you privately unless --here)",
@@ -87,6 +115,8 @@ COMMAND = command(
         Flag("since", "how far back: 6h, 2d, 1h30m or a time such as 2026-12-01T10:00 "
              "(default: the last hour)", kind=str),
         Flag("here", "post in this channel instead of privately"),
+        Flag("follow", "send new lines to you privately as they are written, for a while "
+             "(say stop to end)"),
     ),
     permission=Permission.MAINTAINER,
     tool_arg="tool",

@@ -72,6 +72,7 @@ products         +++++    +++++  +++++  +++++
 whoami           +++++    +++++  +++++  +++++
 news             +++++    +++++  +++++  +++++
 more             +++++    +++++  +++++  +++++
+stop             +++++    +++++  +++++  +++++
 ack              ++++-    +++--  +++--  +++--
 restart          +----    +----  +----  +----
 logs             +----    +----  +----  +----
@@ -173,6 +174,7 @@ LINES = {
     "whoami": "whoami",
     "news": "news",
     "more": "more",
+    "stop": "stop",
     "ack": "ack 9999",
     "restart": f"restart {TOOL}",
     "logs": f"logs {TOOL}",
@@ -218,6 +220,7 @@ ANSWERS = {
     "news": r"No current incidents and no maintenance planned on Toolforge\.",
     "ack": r"^There is no announcement #9999; ",
     "more": r"^There is nothing more: no long answer of yours is waiting",
+    "stop": r"^You are not following any log\.$",
     "restart": rf"^This will restart every continuous job \(web service included\) of {TOOL}: "
     r"irc-bot\.\nTo go ahead, reply confirm \d{4} within 2 minutes\.$",
     "logs": rf"^Last \d+ log lines of {TOOL}/irc-bot:\n",

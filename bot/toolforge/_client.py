@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
@@ -146,6 +147,26 @@ class ToolforgeClient:
                 break
             url = self._gateway.same_origin(url.join(str(next_url)), action)
         return list(reversed(entries[:lines]))
+
+    async def follow_job_logs(
+        self, tool: str, job: str, *, backlog: int, since: str | None = None
+    ) -> AsyncIterator[LogEntry]:
+        """A job's log as it is written (``toolforge jobs logs -f``): the last ``backlog``
+        entries (from ``since``, if given), then each new one. Ends when the logs
+        service ends the stream; raises ToolforgeUnavailable when it is cut."""
+        path = f"/logs/v1/tool/{_name(tool, 'tool name')}/job/{_name(job, 'job name')}/logs_stream"
+        params = {"lines": str(backlog)}
+        if since:
+            params["since"] = since
+        action = f"the log of {job} is no longer followed"
+        async for line in self._gateway.lines(path, tool, action, params):
+            try:
+                item = parse_json(line) if line.strip() else None
+            except ValueError:
+                continue  # a partial or foreign line: the stream goes on
+            entry = LogEntry.from_api(item) if isinstance(item, dict) else None
+            if entry is not None and not entry.is_placeholder:
+                yield entry
 
     async def quotas(self, tool: str) -> list[QuotaItem]:
         """The tool's quota (``toolforge jobs quota``): limits and what is used."""

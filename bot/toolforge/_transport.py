@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -12,7 +12,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from bot.backoff import Backoff
-from bot.errors import ToolforgeError
+from bot.errors import ToolforgeError, ToolforgeUnavailable
 from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import (
@@ -199,6 +199,33 @@ class GatewayTransport:
         warnings = messages.get("warning") if isinstance(messages, dict) else None
         self.last_warnings = tuple(str(w) for w in warnings) if isinstance(warnings, list) else ()
         return body
+
+    async def lines(
+        self, url: str, tool: str, action: str, params: dict[str, str]
+    ) -> AsyncIterator[str]:
+        """The lines of a streamed answer as they come (``follow``); no read timeout, since
+        quiet is normal there: the caller bounds how long it listens. Ends when the service
+        ends the stream; a broken one raises :class:`ToolforgeUnavailable`."""
+        http, auth = self._http_for(tool, action)
+        timeout = httpx.Timeout(self._timeout, read=None)
+        try:
+            async with http.stream("GET", url, params=params, timeout=timeout) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise error_for_response(response, tool=tool, action=action,
+                                             secrets=auth.secrets())  # fmt: skip
+                async for line in response.aiter_lines():
+                    yield line
+        except httpx.HTTPError as error:
+            if isinstance(error, httpx.TransportError) and not isinstance(
+                error, httpx.ConnectError | httpx.TimeoutException
+            ):
+                raise ToolforgeUnavailable(
+                    f"the {service_of(url)} service cut the stream; {action}."
+                ) from error
+            raise error_for_exception(
+                error, path=url, timeout=self._timeout, action=action
+            ) from error
 
     def same_origin(self, url: httpx.URL, action: str) -> httpx.URL:
         """Follow a server-given link only on our own gateway: it would get our credentials."""

@@ -92,6 +92,7 @@ class Sandbox(Controls):
         self.max_in_flight = 0  # the most requests it was answering at once
         self.base_url = ""
         self._failures: list[_Failure] = []
+        self._cuts = _streams.StreamCuts()
         self._hangs = 0
         self._hang_method: str | None = None
         self._hang_path: str | None = None
@@ -119,6 +120,7 @@ class Sandbox(Controls):
         app[WORLD] = self.world
         app[_kube_routes.GATEWAY] = self.gateway
         app[_streams.STOPPING] = self._release
+        app[_streams.CUTS] = self._cuts
         modules = (_jobs_routes, _builds_routes, _logs_routes, _envvars_routes, _kube_routes)
         for module in (*modules, _front):
             app.add_routes(module.routes)
@@ -181,6 +183,12 @@ class Sandbox(Controls):
         self._hangs += count
         self._hang_method = method
         self._hang_path = path_prefix
+
+    def cut_streams(self, count: int = 1, *, abrupt: bool = False) -> None:
+        """End the next ``count`` followed streams (job and build logs) once they have sent
+        what they had: cleanly, or ``abrupt``ly by dropping the connection."""
+        self._cuts.count += count
+        self._cuts.abrupt = abrupt
 
     def _injected_failure(self, path: str) -> web.Response | None:
         for failure in self._failures:

@@ -18,6 +18,24 @@ STOPPING = web.AppKey("sandbox_stopping", asyncio.Event)
 POLL_SECONDS = 0.1
 
 
+class StreamCuts:
+    """Streams to break off (a test's fault): after what they have sent, the next ``count``
+    log streams end, ``abrupt`` ones by dropping the connection mid-answer."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.abrupt = False
+
+    def take(self) -> bool:
+        if self.count <= 0:
+            return False
+        self.count -= 1
+        return True
+
+
+CUTS = web.AppKey("sandbox_cuts", StreamCuts)
+
+
 async def open_stream(request: web.Request, content_type: str) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": content_type, "X-Accel-Buffering": "no"})
     await response.prepare(request)
@@ -32,11 +50,17 @@ async def follow(
 ) -> web.StreamResponse:
     """Write what ``fetch`` returns (new items, whether it is over) until it is over."""
     stopping = request.app[STOPPING]
+    cuts = request.app.get(CUTS)
     while True:
         items, done = fetch()
         if items:
             await response.write("".join(render(item) for item in items).encode())
         if done or stopping.is_set():
+            break
+        if cuts is not None and cuts.take():
+            if cuts.abrupt and request.transport is not None:
+                request.transport.close()  # mid-answer: the client sees the stream broken
+                return response
             break
         try:
             await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
