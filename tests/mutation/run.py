@@ -43,7 +43,7 @@ class Group:
 GROUPS = {
     "policy": Group(
         ("bot/policy.py",),
-        ("tests/test_policy.py", "tests/test_authorisation_matrix.py"),
+        ("tests/test_policy.py", "tests/test_authorisation_matrix.py", "tests/ldap/test_outage.py"),
     ),
     "identity": Group(
         ("bot/identity.py",),
@@ -51,6 +51,8 @@ GROUPS = {
             "tests/test_identity_and_addressing.py",
             "tests/test_linking_platforms.py",
             "tests/test_identity_rules.py",
+            "tests/ldap/test_outage.py",
+            "tests/ldap/test_ldap_bot.py",
         ),
     ),
     "redact": Group(
