@@ -38,6 +38,8 @@ UNFOLLOWED_GRACE = 2.0
 MONITOR_ANSWER_TIMEOUT = 10.0
 #: Departures remembered, for replies still being computed when the asker left.
 MAX_DEPARTURES = 4096
+#: Tags our WHOX queries (WHO #channel %tna,<token>), so that their replies are known.
+WHOX_TOKEN = "142"
 
 
 @dataclass
@@ -221,6 +223,10 @@ class Membership:
         if self._is_me(session, nick):
             self.joined.add(irc_lower(channel))
             log.info("irc: joined %s", channel)
+            if "WHOX" in getattr(session, "isupport", {}):
+                # Who was there before us, and as which account: NAMES does not say, and
+                # a direct message to an account (announcements) needs the nick holding it.
+                session.send(f"WHO {channel} %tna,{WHOX_TOKEN}")
             if set(self.channels) <= self.joined:
                 self.ready.set()
             return
@@ -301,6 +307,11 @@ class Membership:
         account = None if account in ("*", None) else account
         self.tracker.account_changed(nick, account)
         self.outbox.account_changed(nick, account)
+
+    def _on_whospcrpl(self, session: IrcSession, event: Any) -> None:  # RPL_WHOSPCRPL
+        token, nick, account = (list(event.arguments) + ["", "", ""])[:3]
+        if token == WHOX_TOKEN and self.tracker.sees(nick):
+            self.tracker.account_changed(nick, None if account in ("0", "*", "") else account)
 
     def _on_whoisuser(self, session: IrcSession, event: Any) -> None:
         nick, user, host = event.arguments[:3]

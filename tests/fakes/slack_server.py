@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.ratelimit import RateLimit
 from tests.support import PATIENCE
 
 
@@ -64,6 +65,7 @@ class FakeSlack:
         self.sockets_opened = 0
         self.response_url_status = 200
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.limit: RateLimit | None = None  # chat.postMessage past it answers 429 (per channel)
         self._socket: web.WebSocketResponse | None = None
         self._socket_request: web.Request | None = None
         self._ts = 0
@@ -187,6 +189,12 @@ class FakeSlack:
             self.calls.append(Call(method, args, token, time.monotonic(), status))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=status,
                                      headers=headers)
+        wait = self.limit.wait(str(args.get("channel"))) if (
+            self.limit is not None and method == "chat.postMessage") else 0.0  # fmt: skip
+        if wait:
+            self.calls.append(Call(method, args, token, time.monotonic(), 429))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(max(1, round(wait)))})
         self.calls.append(Call(method, args, token, time.monotonic()))
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if token != expected:

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.ratelimit import RateLimit
 from tests.support import PATIENCE
 
 API = "/api/v1"
@@ -80,6 +81,7 @@ class FakeZulip:
         self.uploads: dict[str, bytes] = {}
         self.on_register: list[Callable[[], Awaitable[None]]] = []
         self._failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self.limit: RateLimit | None = None  # sending messages past it answers 429
         self._next_message_id = 1000
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -297,6 +299,13 @@ class FakeZulip:
         return _ok(message=message, raw_content=found["content"])
 
     async def _send(self, request: web.Request) -> web.Response:
+        wait = self.limit.wait() if self.limit is not None else 0.0
+        if wait:
+            return web.json_response(
+                {"result": "error", "code": "RATE_LIMIT_HIT", "retry-after": wait,
+                 "msg": "API usage exceeded rate limit"},
+                status=429, headers={"Retry-After": f"{wait:.3f}"},
+            )  # fmt: skip
         form = await request.post()
         kind, to, content = str(form["type"]), str(form["to"]), str(form["content"])
         topic = str(form.get("topic", form.get("subject", "")))

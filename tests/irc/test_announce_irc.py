@@ -53,12 +53,13 @@ async def test_an_admin_announces_from_irc_to_the_channel_a_maintainer_and_by_ma
                 store = bot.services.store
                 await store.link_add("irc:bob-irc", "root-sre", "test")  # the admin
                 await store.link_add("irc:alice-libera", "bob", "test")  # maintains sample-legacy
-                adapter, sre, bob = await asyncio.gather(
-                    stack.enter_async_context(running(irc, bot)),
+                sre, bob = await asyncio.gather(
                     Peer.connect(host, port, "sre", "bob-irc", ACCOUNTS["bob-irc"]),
                     Peer.connect(host, port, "bobby", "alice-libera", ACCOUNTS["alice-libera"]),
                 )
                 await asyncio.gather(sre.join(CHANNEL), bob.join(CHANNEL))
+                # in the channel before the bot: only WHO tells it bobby's account
+                adapter = await stack.enter_async_context(running(irc, bot))
                 bot.attach(adapter)
                 dispatcher = dispatcher_for(bot)
                 task = asyncio.create_task(dispatcher.run())
