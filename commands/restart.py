@@ -118,7 +118,8 @@ def _after(job: Job | None) -> tuple[str, Tone, str]:
         return "restarted", Tone.OK, f"running for {job.duration}"
     if verdict == "crashing":
         why = ", ".join(_hints(job)) or job.state
-        crashes = f", {job.restarts} restarts" if job.restarts else ""
+        plural = "s" if job.restarts != 1 else ""
+        crashes = f", {job.restarts} restart{plural}" if job.restarts else ""
         return "crash-looping", Tone.ERROR, f"restarted, but it crashes again ({why}{crashes})"
     hints = f" ({', '.join(_hints(job))})" if _hints(job) else ""
     return "restarted", Tone.WARN, f"still {job.state}{hints} after {WATCH_SECONDS} s"

@@ -77,15 +77,23 @@ async def test_a_maintainer_rebuilds_after_confirming(bot: Bot, sandbox: Sandbox
     assert done.startswith(f"Started build {short} of sample-web from ")
     assert f"build status sample-web {short}" in done
     pending = await say(bot, "bob", f"build status sample-web {short}")
-    assert "[build pending]" in pending or "[build running]" in pending
+    assert "[build pending]" in pending
+    assert "pending: it has not started, so it has no log yet" in await say(
+        bot, "alice", f"build logs sample-web {short}"
+    )
+    sandbox.advance_builds(1)
+    assert "[build running]" in await say(bot, "bob", f"build status sample-web {short}")
+    assert "log lines of build" in await say(bot, "alice", f"build logs sample-web {short}")
     sandbox.advance_builds(5)
     assert "[build ok]" in await say(bot, "bob", f"build status sample-web {short}")
     events = await bot.services.store.audit_events(tool="sample-web")
     assert [(e.action, e.result) for e in reversed(events)] == [
         ("build start", "requested"),
         ("build start", "ok"),
+        ("build logs", "ok"),
+        ("build logs", "ok"),
     ]
-    assert events[0].detail.startswith(f"started {new} from https://gitlab")
+    assert events[2].detail.startswith(f"started {new} from https://gitlab")
 
 
 async def test_a_first_build_names_its_repository(bot: Bot, sandbox: Sandbox) -> None:
@@ -108,6 +116,7 @@ async def test_cancel_asks_then_cancels_the_build_that_is_going(bot: Bot, sandbo
     await say(bot, "alice", f"confirm {code_in(await say(bot, 'alice', 'build start sample-web'))}")
     asked = await say(bot, "alice", "build cancel sample-web")
     assert asked.startswith("This will cancel build ")
+    sandbox.advance_builds(1)  # pending -> running while the code waits: it still holds
     assert "only maintainers" in await say(bot, "bob", "build cancel sample-web")
     done = await say(bot, "alice", f"confirm {code_in(asked)}")
     assert "[build cancelled]" in done

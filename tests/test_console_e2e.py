@@ -50,7 +50,7 @@ async def test_maintainer_restarts_after_confirming(bot: Bot, sandbox: Sandbox) 
     done = await say(bot, "alice", f"confirm {code_in(asked)}")
     # The restart does not remove the crash's cause (only a new build would): the job comes
     # back and crashes again, and the reply says so instead of claiming success.
-    assert f"{job} [crash-looping] restarted, but it crashes again (exitcode 1, " in done
+    assert f"{job} [crash-looping] restarted, but it crashes again (exitcode 1, 1 restart)" in done
     # "restarted" once per job: the API's own "restarted (N)" hint is not repeated
     assert "restarted (" not in done
     assert sandbox.restart_count("sample-crashloop", job) == 1

@@ -16,8 +16,10 @@ async def _check(ctx: Context, inv: Invocation) -> Build:
 
 
 def _describe(inv: Invocation) -> str:
+    # Not its state: a pending build starts running while the code waits, and the code
+    # must still hold then (it runs only if the description is the same).
     build: Build = inv.checked
-    return f"cancel build {short_id(build)} of {inv['tool']} ({build.state})"
+    return f"cancel build {short_id(build)} of {inv['tool']}, which has not finished"
 
 
 async def _cancel(ctx: Context, inv: Invocation) -> Reply:

@@ -20,6 +20,13 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     client = ctx.services.toolforge
     build = await chosen_build(ctx, tool, inv["build"])
     name = short_id(build)
+    private = not inv["here"]
+    if build.state == "pending":
+        # The builds API answers 500 for the log of a run that has not started.
+        return Reply.text(
+            f"Build {name} of {tool} is pending: it has not started, so it has no log yet.",
+            private=private,
+        )
     # Both at once; without the envvar values nothing is shown (bot.log_secrets).
     raw, known = await asyncio.gather(
         client.build_logs(tool, build.build_id),
@@ -28,7 +35,6 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tail = raw[-lines:]
     clean = await asyncio.to_thread(redact_positions, tail, known)
     texts = [line for line in clean if line is not None]
-    private = not inv["here"]
     if not texts:
         return Reply.text(f"Build {name} of {tool} has no log lines yet.", private=private)
     heading = f"Last {len(texts)} of {len(raw)} log lines of build {name} of {tool} ({build.state})"
