@@ -10,8 +10,8 @@ that checkout, with only the variables a Toolforge job would have: ``PATH``,
 for Toolforge) and the secrets of step 2.
 
 The dependencies' virtualenv is kept per lock under /tmp/forgebot-deploy/, as
-the buildpack keeps its dependency layer between builds; the project itself is
-installed into it afresh on every run.
+the buildpack keeps its dependency layer between builds; each run installs its
+checkout's project into a virtualenv of its own on top of it.
 """
 
 from __future__ import annotations
