@@ -34,17 +34,20 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from bot.app import http_front
 from bot.commands import Command, Permission, walk
-from bot.config import GitLabSettings, LimitsSettings
+from bot.config import DirectorySettings, GitLabSettings, LimitsSettings
 from bot.core import Bot
 from bot.message import ChatIdentity, Message
 from bot.reply import plain_text
 from bot.toolforge.sandbox import Sandbox
 from commands import all_commands
 from tests.conftest import MakeBot
+from tests.oidc_provider import oidc_provider
 
 TOOL = "sample-crashloop"  # maintained by alice alone; root-sre maintains nothing
 ROLES = "MOSUN"
@@ -410,3 +413,43 @@ async def test_every_command_for_every_kind_of_speaker(
                     ), where  # fmt: skip
             checked += 1
     assert checked == len(commands) * len(ROLES) or os.environ.get("FORGEBOT_MATRIX_DUMP")
+
+
+# -- the refusals' other words -------------------------------------------------------
+
+
+async def test_where_linking_is_served_an_unlinked_person_is_told_to_link_themselves(
+    make_bot: MakeBot,
+) -> None:
+    with oidc_provider() as provider:
+        bot = await make_bot(link=provider.settings())
+        async with http_front(bot, []):
+            speaker = SPEAKERS[("irc", "U")]
+            reply = await bot.handle(
+                Message("irc", speaker.identity, "logs sample-crashloop", direct=True)
+            )
+    assert reply is not None and reply.is_error
+    assert plain_text(reply) == (
+        "only the tool's maintainers may use logs: your irc account is not linked to a "
+        "Wikimedia developer account; say link to me in a direct message and log in with "
+        "your developer account"
+    )
+
+
+async def test_a_tool_whose_maintainers_are_all_disabled_says_so(
+    make_bot: MakeBot, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    directory = tmp_path / "directory.toml"
+    directory.write_text(
+        f'[tools.{TOOL}]\nmaintainers = ["zed"]\n\n[accounts.zed]\ndisabled = true\n'
+        '\n[accounts.bob]\nemail = "bob@example.org"\n'
+    )
+    bot = await make_bot(directory=DirectorySettings(file=directory))
+    bob = ChatIdentity("console", "bob", "bob")
+    reply = await bot.handle(Message("console", bob, f"restart {TOOL}", direct=True))
+    assert reply is not None and reply.is_error
+    assert plain_text(reply) == (
+        f"only maintainers of '{TOOL}' may restart it; you are signed in as bob, who is not "
+        f"one of them ('{TOOL}' has no active maintainers)"
+    )
+    assert sandbox.restart_count(TOOL, "irc-bot") == 0
