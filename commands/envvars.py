@@ -44,7 +44,8 @@ async def _direct_only(ctx: Context, inv: Invocation) -> None:
         return None
     action = f"{inv.command} {inv['tool']} {inv['name'] or '<NAME>'}"
     told = ""
-    if inv["value"]:
+    # A slash command's words are not posted to the channel; a message's are.
+    if inv["value"] and not ctx.message.extra.get("slash_command"):
         told = (
             " The value you typed is now visible to everyone here: treat it as leaked, "
             "change it where it came from, and send me the new one privately."

@@ -6,6 +6,7 @@ confirmation row: each of those is read back and searched for it.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -16,8 +17,10 @@ from bot.core import Bot
 from bot.held_secrets import loggable
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import HANG_TIMEOUT, MakeBot
+from tests.fakes.slack_server import FakeSlack
 from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import _console_message, code_in, say
+from tests.test_slack_adapter import slack, socket_mode  # noqa: F401 (fixtures)
 from tests.test_zulip_adapter import ALICE, _no_proxy, running, zulip  # noqa: F401 (fixtures)
 
 VALUE = "n3w-SECRET-value with spaces --and 'quotes' confirm 1234"
@@ -156,3 +159,36 @@ def test_logs_never_quote_a_command_that_carries_a_secret(bot: Bot) -> None:
     assert bot._loggable("status sample-web") == "status sample-web"
     marked = loggable({"tool": "t", "value": VALUE}, frozenset({"value"}))
     assert marked == {"tool": "t", "value": "<withheld>"}
+
+
+async def test_on_slack_a_dm_sets_it_and_a_channels_slash_command_is_refused(
+    slack: FakeSlack,  # noqa: F811 (the fixture)
+    make_bot: MakeBot,
+    sandbox: Sandbox,
+) -> None:
+    async with socket_mode(slack, await make_bot()):
+        await slack.wait_for(lambda: slack.sockets_opened == 1)
+        dm = {"channel": "D0ALICE", "channel_type": "im"}
+        await slack.push(
+            "slash_commands", slack.slash("U0ALICE", f"envvars set sample-web X_TOKEN {VALUE}")
+        )
+        await slack.push(
+            "events_api",
+            slack.event("message", "U0ALICE", f"envvars set sample-web NEW_TOKEN {VALUE}", **dm),
+        )
+        await slack.wait_for(lambda: len(_said(slack)) == 2)
+        refused = next(text for text in _said(slack) if "direct conversation" in text)
+        assert "leaked" not in refused, "a slash command's words are not posted to the channel"
+        asked = next(text for text in _said(slack) if "This will set" in text)
+        confirm = f"confirm {code_in(asked)}"
+        await slack.push("events_api", slack.event("message", "U0ALICE", confirm, **dm))
+        await slack.wait_for(lambda: any("is set" in text for text in _said(slack)))
+    assert envvars(sandbox, "sample-web")["NEW_TOKEN"] == VALUE
+    assert "X_TOKEN" not in envvars(sandbox, "sample-web")
+    assert not any("n3w-SECRET" in text for text in _said(slack))
+
+
+def _said(fake: FakeSlack) -> list[str]:
+    """Everything the bot sent to Slack: posts, ephemeral posts and slash responses."""
+    calls = [c.args for c in fake.posted("chat.postMessage") + fake.posted("chat.postEphemeral")]
+    return [json.dumps(c) for c in calls] + [json.dumps(body) for _, body, _ in fake.responses]
