@@ -103,3 +103,12 @@ def test_an_expired_code_cannot_be_taken(session: Session) -> None:
     code = create(session, pending("irc:alice"))
     assert take(session, "irc:alice", code, NOW + timedelta(seconds=120)) is None
     assert session.exec(select(PendingConfirmation)).all() == []
+
+
+def test_each_of_a_persons_codes_is_taken_by_its_own_number(session: Session) -> None:
+    first = create(session, pending("irc:alice"))
+    second = create(session, pending("irc:alice"))
+    taken = take(session, "irc:alice", second, NOW)
+    assert taken is not None and taken.code == second
+    left = session.exec(select(PendingConfirmation)).all()
+    assert [p.code for p in left] == [first]
