@@ -13,7 +13,14 @@ from bot.config import BotSettings
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
+from tests.fakes.zulip_server import FakeZulip
 from tests.support import wait_until
+from tests.test_zulip_adapter import (  # noqa: F401  (the fake Zulip fixture)
+    ALICE,
+    _no_proxy,  # noqa: F401  (autouse: loopback only)
+    zulip,
+)
+from tests.test_zulip_adapter import running as zulip_running
 
 STREAM = "/logs/v1/tool/sample-web/job/webservice/logs_stream"
 
@@ -120,3 +127,22 @@ async def test_only_maintainers_follow(quick: Bot, sandbox: Sandbox) -> None:
         "logs sample-web webservice --follow"
     )
     assert not [r for r in sandbox.requests if r[1] == STREAM]
+
+
+async def test_on_zulip_the_lines_come_as_direct_messages_until_stop(
+    zulip: FakeZulip, make_bot: MakeBot, sandbox: Sandbox  # noqa: F811
+) -> None:
+    bot = await make_bot()
+    async with zulip_running(zulip, bot) as adapter:
+        bot.attach(adapter)
+        zulip.inject_stream(ALICE, "general", "bot", "!tf logs sample-web webservice --follow")
+        await zulip.wait_for(lambda: any("Following the log" in s.content for s in zulip.sent))
+        sandbox.append_logs("sample-web", "webservice", ["zulip sees this", "pw=hunter2-SECRET"])
+        await zulip.wait_for(lambda: any("zulip sees this" in s.content for s in zulip.sent))
+        zulip.inject_dm(ALICE, "stop")
+        await zulip.wait_for(lambda: any("as you asked" in s.content for s in zulip.sent))
+    followed = [s for s in zulip.sent if "zulip sees this" in s.content]
+    assert followed and all(s.type == "private" and s.to == (ALICE,) for s in followed)
+    assert not any("SECRET" in s.content for s in zulip.sent)
+    in_stream = [s.content for s in zulip.sent if s.type == "stream"]
+    assert not any("zulip sees this" in text for text in in_stream)
