@@ -147,7 +147,10 @@ class Dispatcher:
                 ready = self._ready(platform)
                 free = self.pacing.in_flight - len(sending)
                 claimed: list[Delivery] = []
-                if free > 0 and (ready is None or ready.is_set()):
+                # Claims in batches of at least half the window (one transaction for
+                # several rows), but never leave the lane idle.
+                refill = free >= max(1, self.pacing.in_flight // 2) or not sending
+                if free > 0 and refill and (ready is None or ready.is_set()):
                     try:
                         claimed = await self.store.deliveries_claim(
                             self.worker, {platform}, limit=free, now=self.clock()
@@ -163,20 +166,20 @@ class Dispatcher:
                         await self.store.deliveries_renew(
                             self.worker, list(sending.values()), now=self.clock()
                         )
-                if claimed and len(sending) < self.pacing.in_flight:
-                    continue  # there may be more due right now
                 wake.clear()
                 waiters: set[asyncio.Future[Any]] = set(sending)
                 if len(sending) < self.pacing.in_flight:
                     waiters.add(asyncio.ensure_future(wake.wait()))
                     if ready is not None and not ready.is_set():
                         waiters.add(asyncio.ensure_future(ready.wait()))
-                done, pending = await asyncio.wait(
-                    waiters, timeout=min(self.pacing.poll, renew_every),
-                    return_when=asyncio.FIRST_COMPLETED,
-                )  # fmt: skip
-                for task in pending - set(sending):
-                    task.cancel()
+                try:
+                    done, _ = await asyncio.wait(
+                        waiters, timeout=min(self.pacing.poll, renew_every),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )  # fmt: skip
+                finally:
+                    for waiter in waiters - set(sending):
+                        waiter.cancel()  # the wake-up waits, done or not
                 for task in done & set(sending):
                     sending.pop(task)  # type: ignore[call-overload]
         finally:

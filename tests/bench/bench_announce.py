@@ -65,14 +65,14 @@ async def queue(store: Store, title: str, recipients: list[Recipient]) -> int:
 
 
 async def settled(store: Store, ids: list[int]) -> None:
-    while True:
-        open_ = 0
-        for number in ids:
-            counts = await store.announcement_counts(number)
-            open_ += counts.count("pending") + counts.count("claimed")
-        if not open_:
-            return
-        await asyncio.sleep(0.05)
+    """Until every delivery of ``ids`` has ended (asked of one announcement at a time)."""
+    waiting = list(ids)
+    while waiting:
+        counts = await store.announcement_counts(waiting[0])
+        if counts.count("pending") + counts.count("claimed"):
+            await asyncio.sleep(0.05)
+        else:
+            waiting.pop(0)
 
 
 @contextlib.asynccontextmanager
