@@ -32,12 +32,15 @@ from typing import TYPE_CHECKING, Any
 from bot.adapter import SendFailed
 from bot.announce.message import announcement_reply, email_message
 from bot.backoff import Backoff
+from bot.bulletin.reminders import is_reminder, reminder_email, reminder_reply
+from bot.bulletin.view import AnnouncementView
 from bot.store import Announcement, Delivery, Store
 
 if TYPE_CHECKING:
     from bot.adapter import Adapter
     from bot.announce.email import EmailSender
     from bot.config import AnnounceSettings
+    from bot.reply import Reply
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +210,12 @@ class Dispatcher:
                     retry_at=None, final="cancelled", now=self.clock(),
                 )  # fmt: skip
                 return
+            if delivery.acked_at is not None and is_reminder(delivery.purpose, nudge_only=True):
+                await self.store.delivery_fail(
+                    delivery.id, worker=self.worker, retry_at=None, final="cancelled",
+                    error="acknowledged before the reminder went out", now=self.clock(),
+                )  # fmt: skip
+                return
             await self._send(delivery, announcement)
         except SendFailed as failed:
             await self._failed(delivery, failed)
@@ -223,20 +232,29 @@ class Dispatcher:
         if delivery.kind == "email":
             if self.email is None:
                 raise SendFailed("no SMTP server is configured")
-            subject, text = email_message(announcement, tools)
+            if is_reminder(delivery.purpose):
+                view = AnnouncementView.of(announcement)
+                subject, text = reminder_email(view, delivery.purpose, tools, self.clock())
+            else:
+                subject, text = email_message(announcement, tools)
             await self.email.send(delivery.address, subject, text)
             return
         adapter = self.adapters.get(delivery.platform)
         if adapter is None:
             raise SendFailed(f"no {delivery.platform} adapter is running here")
         if delivery.kind == "channel":
-            await adapter.send(delivery.address, announcement_reply(announcement))
+            await adapter.send(delivery.address, self._reply(delivery, announcement, []))
         elif delivery.kind == "dm":
-            await adapter.send_direct(
-                delivery.address, announcement_reply(announcement, tools=tools)
-            )
+            await adapter.send_direct(delivery.address, self._reply(delivery, announcement, tools))
         else:
             raise SendFailed(f"a {delivery.kind} delivery cannot be sent", permanent=True)
+
+    def _reply(self, delivery: Delivery, announcement: Announcement, tools: list[str]) -> Reply:
+        """The announcement, or the reminder the delivery is (see bot.bulletin.reminders)."""
+        if is_reminder(delivery.purpose):
+            view = AnnouncementView.of(announcement)
+            return reminder_reply(view, delivery.purpose, tools, self.clock())
+        return announcement_reply(announcement, tools=tools or None)
 
     async def _failed(self, delivery: Delivery, failed: SendFailed) -> None:
         assert delivery.id is not None

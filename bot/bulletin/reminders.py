@@ -22,6 +22,7 @@ from bot.reply import Badge, Link, Part, Reply, Strong, Text, Tone, plain_text
 
 if TYPE_CHECKING:
     from bot.config import RemindersSettings
+    from bot.core import Bot
     from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,16 @@ class Reminders:
             await asyncio.sleep(self.schedule.poll)
 
 
-def is_reminder(purpose: str) -> bool:
-    return purpose == WINDOW or purpose.startswith(NUDGE)
+def is_reminder(purpose: str, *, nudge_only: bool = False) -> bool:
+    """Whether a delivery's purpose is a reminder (``nudge_only``: one to the silent)."""
+    return purpose.startswith(NUDGE) or (purpose == WINDOW and not nudge_only)
+
+
+def reminders_for(bot: Bot) -> Reminders:
+    """The reminders of a running bot, on its clock, waking its dispatcher (start that first)."""
+    services = bot.services
+    return Reminders(services.store, Schedule.of(bot.config.reminders),
+                     clock=lambda: services.clock(), wake=services.outbox_wake)  # fmt: skip
 
 
 def reminder_reply(
@@ -98,10 +107,10 @@ def reminder_reply(
     parts: list[Part] = []
     start, end = view.window_start, view.window_end
     if purpose == WINDOW and start is not None:
-        until = f" until {moment(end, now)}" if end is not None else ""
+        until = f", until {moment(end, now)}" if end is not None else ""
         parts.append(Text.of(Badge("starting soon", Tone.WARN), " ", Strong(view.title),
-                             f" ({number}) starts at {moment(start, now)}, in "
-                             f"{duration(start - now)}{until}."))  # fmt: skip
+                             f" ({number}) starts at {moment(start, now)} (in "
+                             f"{duration(start - now)}){until}."))  # fmt: skip
         summary = f"Starting in {duration(start - now)}: {view.title}"
     else:
         which = purpose.removeprefix(NUDGE)

@@ -83,6 +83,7 @@ async def _run(args: argparse.Namespace) -> int:
         print("forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr)
         return 2
     from bot.announce.running import dispatcher_for
+    from bot.bulletin.reminders import reminders_for
 
     async with running_bot(config, sandbox=args.sandbox) as running:
         adapters = configured_adapters(running.bot.config, running.bot)
@@ -93,7 +94,10 @@ async def _run(args: argparse.Namespace) -> int:
             log.info("running %s", ", ".join(a.platform for a in adapters))
             # attached by http_front: the dispatcher sends announcements through them
             dispatcher = dispatcher_for(running.bot)
-            await asyncio.gather(*(a.run() for a in adapters), dispatcher.run())
+            reminders = reminders_for(running.bot)  # queues reminders the dispatcher sends
+            await asyncio.gather(
+                *(a.run() for a in adapters), dispatcher.run(), reminders.run()
+            )
     return 0
 
 

@@ -15,6 +15,9 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 
+from adapters.irc import IrcAdapter
+from bot.announce.dispatcher import Dispatcher, Pacing
+from bot.bulletin.reminders import Reminders, Schedule
 from tests.bulletin_support import FakeClock, announce, channel, person
 from tests.irc.conftest import ACCOUNTS, CHANNEL, SpiedBot, bot_config, running
 from tests.irc.network import IrcNetwork
@@ -30,6 +33,7 @@ class World:
     alice: Peer
     mallory: Peer
     clock: FakeClock
+    irc: IrcAdapter
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -40,13 +44,13 @@ async def world(irc_network: IrcNetwork, spied_bot: SpiedBot) -> AsyncIterator[W
     spied_bot.bot.services.clock = clock
     host, port = irc_network.host, irc_network.port
     async with contextlib.AsyncExitStack() as stack:
-        _, alice, mallory = await asyncio.gather(
+        irc, alice, mallory = await asyncio.gather(
             stack.enter_async_context(running(bot_config(irc_network), spied_bot.bot)),
             Peer.connect(host, port, "alice", "alice-libera", ACCOUNTS["alice-libera"]),
             Peer.connect(host, port, "mallory"),
         )
         await asyncio.gather(alice.join(CHANNEL), mallory.join(CHANNEL))
-        yield World(spied_bot, alice, mallory, clock)
+        yield World(spied_bot, alice, mallory, clock, irc)
         await asyncio.gather(alice.close(), mallory.close())
 
 
@@ -79,3 +83,34 @@ async def test_news_status_and_ack_on_irc(world: World) -> None:
 
     world.clock.advance(hours=1, minutes=5)  # the window ends on the bot's clock
     await command(world.mallory, "!tf news", expect="No current incidents")
+
+
+async def test_a_reminder_reaches_the_silent_maintainer_privately_on_irc(world: World) -> None:
+    bot, clock = world.core.bot, world.clock
+    store = bot.services.store
+    dispatcher = Dispatcher(store, {"irc": world.irc}, clock=clock,
+                            pacing=Pacing(poll=0.1, retry_initial=0.1))  # fmt: skip
+    reminders = Reminders(store, Schedule(), clock, dispatcher.wake)
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        alice = world.alice
+        since = alice.mark()
+        grid = await announce(store, "Grid shutdown", person("alice", "irc:alice-libera",
+                              "sample-web"), severity="deprecation", now=clock.now)  # fmt: skip
+        dispatcher.wake()
+        first = await alice.expect(lambda ln: ln.command == "PRIVMSG" and "Grid shutdown" in
+                                   ln.text, since=since)  # fmt: skip
+        assert first.params[0] == "alice" and first.nick == "forgebot", "privately"
+        clock.advance(hours=24)
+        since = alice.mark()
+        assert await reminders.tick() == (1, 0)
+        reminded = await alice.expect(lambda ln: "reminder 1" in ln.text, since=since)
+        assert f"Grid shutdown (announcement #{grid})" in reminded.text
+        said = await alice.expect(lambda ln: f"ack {grid}" in ln.text, since=since)
+        assert "have not acknowledged it yet" in said.text
+        await command(alice, f"ack {grid}", target="alice", expect="Thank you")
+        clock.advance(hours=24)
+        assert await reminders.tick() == (0, 0), "acknowledged: no more reminders"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
