@@ -18,11 +18,12 @@ import pytest_asyncio
 from adapters.irc import IrcAdapter
 from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.bulletin.reminders import Reminders, Schedule
-from tests.bulletin_support import FakeClock, announce, channel, person
+from tests.bulletin_support import FakeClock, announce, channel, deliver_all, person
 from tests.irc.conftest import ACCOUNTS, CHANNEL, SpiedBot, bot_config, running
 from tests.irc.network import IrcNetwork
 from tests.irc.peer import Peer
 from tests.irc.test_scenarios import command
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.irc, pytest.mark.asyncio(loop_scope="module")]
 
@@ -88,6 +89,7 @@ async def test_news_status_and_ack_on_irc(world: World) -> None:
 async def test_a_reminder_reaches_the_silent_maintainer_privately_on_irc(world: World) -> None:
     bot, clock = world.core.bot, world.clock
     store = bot.services.store
+    await deliver_all(store, clock.now)  # the first test's announcement is not for this one
     dispatcher = Dispatcher(store, {"irc": world.irc}, clock=clock,
                             pacing=Pacing(poll=0.1, retry_initial=0.1))  # fmt: skip
     reminders = Reminders(store, Schedule(), clock, dispatcher.wake)
@@ -101,6 +103,8 @@ async def test_a_reminder_reaches_the_silent_maintainer_privately_on_irc(world: 
         first = await alice.expect(lambda ln: ln.command == "PRIVMSG" and "Grid shutdown" in
                                    ln.text, since=since)  # fmt: skip
         assert first.params[0] == "alice" and first.nick == "forgebot", "privately"
+        # recorded as sent, on the clock as it is now, before the clock moves
+        await wait_until(lambda: dispatcher.sent == 1)
         clock.advance(hours=24)
         since = alice.mark()
         assert await reminders.tick() == (1, 0)
