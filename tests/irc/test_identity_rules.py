@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from adapters.irc.identity import AccountTracker, same_account
 from tests.irc.test_units import FakeClock
 
@@ -112,13 +114,48 @@ async def test_a_reconnection_answers_pending_whois_with_nobody() -> None:
     assert t.live("alice") == (False, None) and not t.sees("alice")
 
 
-async def test_an_unanswered_whois_is_not_logged_in_and_is_asked_again() -> None:
+async def test_an_unanswered_whois_is_not_logged_in_and_is_asked_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     t = tracker()
     t.whois_timeout = 0.01
     sent: list[str] = []
     assert await t.whois("alice", "al", "home.example", sent.append) is None
     assert await t.whois("alice", "al", "home.example", sent.append) is None
     assert sent == ["WHOIS alice", "WHOIS alice"]
+    assert caplog.messages == ["irc: WHOIS alice got no answer; treating as not logged in"] * 2
+
+
+async def test_everyone_waiting_on_an_unanswered_whois_gets_nobody() -> None:
+    t = tracker()
+    t.whois_timeout = 0.01
+    waiting = [t.whois("alice", "al", "home.example", lambda _: None) for _ in range(2)]
+    assert await asyncio.gather(*waiting) == [None, None]
+
+
+def test_leaving_or_quitting_unknown_nicks_changes_nothing() -> None:
+    t = AccountTracker()
+    t.left("stranger", "#c")
+    t.quit("stranger")
+    assert t._channels == {} and t._live == {} and t._cache == {}
+
+
+def test_after_a_quit_the_nick_is_a_stranger_again() -> None:
+    t = AccountTracker()
+    t.joined("ivy", "#c", "ivy-irc", known=True)
+    t.quit("ivy")
+    assert not t.sees("ivy")
+    t.joined("ivy", "#c", None, known=False)  # someone else, joining without the account
+    assert t.live("ivy") == (False, None)
+
+
+async def test_renaming_into_a_nick_forgets_its_whois() -> None:
+    t = tracker()
+    t.joined("zed", "#c", None, known=False)
+    await whois(t, "zed", "z", "z.example", ("z", "z.example", "zed-libera"))
+    t.renamed("alice", "zed")  # the old zed left unseen; someone took the nick
+    found, sent = await whois(t, "zed", "z", "z.example", ("z", "z.example", None))
+    assert (found, sent) == (None, ["WHOIS zed"])
 
 
 def test_answers_about_other_nicks_are_ignored() -> None:
@@ -143,6 +180,10 @@ def test_live_state_needs_a_shared_channel_and_follows_the_account() -> None:
 
 def test_a_rename_drops_what_was_known_about_the_new_nick() -> None:
     t = AccountTracker()
+    t.joined("kim", "#c", "kim-irc", known=True)
+    t.joined("lou", "#c", None, known=False)
+    t.renamed("lou", "kim")  # kim's QUIT was missed: what we knew of kim is not lou's
+    assert t.live("kim") == (False, None)
     t.joined("eve", "#c", "eve-irc", known=True)
     t.joined("zed", "#c", None, known=False)
     t.renamed("zed", "eve_away")

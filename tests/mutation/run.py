@@ -75,7 +75,12 @@ GROUPS = {
     ),
     "irc": Group(
         ("adapters/irc/identity.py", "adapters/irc/lines.py"),
-        ("tests/irc/test_units.py", "tests/irc/test_lines.py", "tests/irc/test_identity_rules.py"),
+        (
+            "tests/irc/test_units.py",
+            "tests/irc/test_lines.py",
+            "tests/irc/test_identity_rules.py",
+            "tests/irc/test_lines_rules.py",
+        ),
     ),
     "slack": Group(
         ("adapters/slack/replays.py", "adapters/slack/inbound.py"),
