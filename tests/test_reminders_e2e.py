@@ -4,13 +4,20 @@ reaction to a reminder acknowledges, and everyone hears once more before the win
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+from sqlmodel import Session, select
+
+from bot.announce.dispatcher import Dispatcher, Pacing
 from bot.bulletin.reminders import Reminders, Schedule
+from bot.reply import Reply
+from bot.store import Delivery, Store
 from tests.announce_rig import announcing
-from tests.bulletin_support import FakeClock
+from tests.bulletin_support import FakeClock, announce, deliver_all, person
 from tests.conftest import MakeBot
 from tests.test_announce_e2e import link_bob
+from tests.test_linking import Recorder as LinkRecorder
 
 BOB = 12
 
@@ -65,3 +72,41 @@ async def test_the_silent_are_reminded_and_everyone_before_the_window(
         status = await rig.say("announce status 1")
         assert "3 deliveries: [3 sent]" in status and "1 acknowledged" in status
         assert len([s for s in zulip.sent if s.to == (BOB,)]) == 4  # announcement, 1, thanks, soon
+
+
+class Recorder(LinkRecorder):
+    """A running "irc" adapter that records what the dispatcher sends, direct messages too."""
+
+    async def send_direct(self, user_id: str, reply: Reply) -> None:
+        self.sent.append((user_id, reply))
+
+
+def rows_of(store: Store, purpose: str) -> list[Delivery]:
+    with Session(store.engine) as session:
+        return list(session.exec(select(Delivery).where(Delivery.purpose == purpose)).all())
+
+
+async def test_a_reminder_acknowledged_before_its_turn_is_not_sent(make_bot: MakeBot) -> None:
+    bot = await make_bot()
+    store, clock = bot.services.store, FakeClock()
+    number = await announce(store, "Grid", person("alice", "irc:alice", "web"), now=clock.now)
+    await deliver_all(store, clock.now)
+    clock.advance(hours=24)
+    assert await Reminders(store, Schedule(), clock).tick() == (1, 0)
+    assert await store.announcement_ack(number, "alice", now=clock.now) == "acked"
+    irc = Recorder()
+    irc.ready.set()
+    dispatcher = Dispatcher(store, {"irc": irc}, clock=clock, pacing=Pacing(poll=0.05))
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        for _ in range(1000):  # until the dispatcher has dealt with it
+            [row] = await asyncio.to_thread(rows_of, store, "reminder-1")
+            if row.status != "pending" and row.status != "claimed":
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert row.status == "cancelled"
+    assert row.last_error == "acknowledged before the reminder went out"
+    assert irc.sent == []
