@@ -114,8 +114,11 @@ def reminder_reply(
         summary = f"Starting in {duration(start - now)}: {view.title}"
     else:
         which = purpose.removeprefix(NUDGE)
-        window = f" Window: {moment(start, now)}" if start is not None else ""
-        window += f" to {moment(end, now)}." if start is not None and end is not None else ""
+        window = ""
+        if start is not None:
+            span = f"{moment(start, now)} to {moment(end, now)}" if end is not None else (
+                f"from {moment(start, now)}")  # fmt: skip
+            window = f" Window: {span}."
         parts.append(Text.of(Badge(f"reminder {which}", Tone.INFO), " ", Strong(view.title),
                              f" ({number}).{window}"))  # fmt: skip
         parts.extend(Text.of(paragraph) for paragraph in view.body.split("\n\n") if paragraph)
