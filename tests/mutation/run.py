@@ -119,6 +119,10 @@ def _workdir(name: str, group: Group) -> Path:
         "pytest_add_cli_args": ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"],
         "pytest_add_cli_args_test_selection": tests,
         "use_git_change_detection": False,
+        # A mutant that loops for ever is killed by the timeout: 15 times the tests'
+        # duration (mutmut's default) costs minutes each on a loaded machine.
+        "timeout_multiplier": 4.0,
+        "timeout_constant": 10.0,
     }
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]
     (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + "\n".join(lines))
