@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.inbound import UserDirectory
+from adapters.slack.inbound import UserDirectory, strip_mention, to_plain
 from adapters.slack.replays import Replays
 from tests.fakes.slack_server import FakeSlack, SlackUser
 from tests.test_zulip_adapter import _no_proxy  # noqa: F401  (autouse: loopback only)
@@ -119,3 +119,36 @@ def test_the_oldest_signatures_go_first_when_the_table_is_full() -> None:
         assert replays.seen(signature) is False
     assert replays.seen("v0=3") is True
     assert replays.seen("v0=1") is False  # pushed out by the third
+
+
+# -- the words of a message ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "bot", "expected"),
+    [
+        ("<@U0BOT> restart x", "U0BOT", ("restart x", True)),
+        ("<@U0BOT|forgebot>: , restart x ", "U0BOT", ("restart x", True)),
+        ("restart <@U0BOT> now", "U0BOT", ("restart  now", True)),
+        ("hey <@U0OTHER> restart", "U0BOT", ("hey <@U0OTHER> restart", False)),
+        ("hey <@U0BOTX> restart", "U0BOT", ("hey <@U0BOTX> restart", False)),
+        ("  restart x ", None, ("restart x", False)),
+        (": restart x", "U0BOT", (": restart x", False)),  # no mention: nothing stripped
+    ],
+)
+def test_the_bots_mention_is_taken_out_and_noticed(
+    text: str, bot: str | None, expected: tuple[str, bool]
+) -> None:
+    assert strip_mention(text, bot) == expected
+
+
+def test_slack_markup_becomes_the_words_typed() -> None:
+    markup = (
+        "see <#C123|ops> and <#C456> ask <@U1|bob> <@U2> <!here> <!subteam^S1|devs> "
+        "<!channel^x> <mailto:a@b.org|mail> <mailto:c@d.org> <https://x.org|x> "
+        "<https://y.org> &lt;tag&gt; &amp;lt;"
+    )
+    assert to_plain(markup) == (
+        "see #ops and #C456 ask @bob @U2 @here @devs @channel mail c@d.org x https://y.org "
+        "<tag> &lt;"
+    )
