@@ -140,10 +140,19 @@ class SlapdServer:
                 self.process.wait(5)
         self.process = None
 
-    def pause(self) -> None:
-        """Freeze slapd (SIGSTOP): connections stay open and nothing answers."""
+    def pause(self, within: float = 60.0) -> None:
+        """Freeze slapd (SIGSTOP): connections stay open and nothing answers.
+
+        Returns once every thread of slapd is stopped: kill() only sends the signal,
+        and on a busy machine a thread that was answering could still finish."""
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        deadline = time.monotonic() + within
+        while not all(_stopped(task) for task in tasks.iterdir()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"slapd did not stop in {within} s")
+            time.sleep(0.01)
 
     def resume(self) -> None:
         assert self.process is not None
@@ -156,3 +165,12 @@ class SlapdServer:
     def logs(self) -> str:
         path = self.workdir / "slapd.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def _stopped(task: Path) -> bool:
+    """Whether a thread (/proc/<pid>/task/<tid>) is stopped by a signal, or gone."""
+    try:
+        stat = (task / "stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "T"  # the state, after "(comm)"
