@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.migration.code_view import code_view
 from bot.migration.model import Note, Severity
 from bot.migration.snapshot import Snapshot
 
@@ -219,23 +220,12 @@ def php_extensions(snapshot: Snapshot) -> list[str]:
     return sorted({ext for pattern, ext in _PHP_EXTENSIONS.items() if re.search(pattern, text)})
 
 
-# A line that only names a path (in a message, an example) and does not use it says so,
-# as a linter's "noqa" does: forgebot's own code, explaining where a tool's files are.
-NOT_A_PATH = "plan: not a path"
-
-
 def _files_matching(snapshot: Snapshot, pattern: re.Pattern[str]) -> list[str]:
     return sorted(
         p
         for p, t in snapshot.contents.items()
-        if p.endswith(_CODE) and pattern.search(t) and _used(t, pattern)
+        if p.endswith(_CODE) and pattern.search(t) and pattern.search(code_view(p, t))
     )
-
-
-def _used(text: str, pattern: re.Pattern[str]) -> bool:
-    if NOT_A_PATH not in text:
-        return True
-    return any(pattern.search(line) for line in text.splitlines() if NOT_A_PATH not in line)
 
 
 def _dependency_text(snapshot: Snapshot) -> str:

@@ -57,3 +57,18 @@ def test_an_aiohttp_app_on_port_and_the_tool_home(tmp_path: Path) -> None:
     assert ("warning", "nfs") not in problems(plan(write_repo(tmp_path / "named", named)))
     used = {**named, "app.py": named["app.py"] + 'LOG = open("/data/project/x/log")\n'}
     assert ("warning", "nfs") in problems(plan(write_repo(tmp_path / "used", used)))
+
+
+def test_a_path_named_in_a_sentence_or_a_comment_is_not_used(tmp_path: Path) -> None:
+    said = {
+        "requirements.txt": "requests\n",
+        "bot.py": '"""Reads nothing from ~/ at all."""\n'
+        "# the old copy lived in /data/project/x/data\n"
+        'HELP = "A tool\'s home (/data/project/<tool>) is shared NFS storage."\n',
+    }
+    found = problems(plan(write_repo(tmp_path / "said", said)))
+    assert ("warning", "nfs") not in found and ("warning", "home-path") not in found
+    used = {**said, "bot.py": said["bot.py"] + 'DATA = open("/data/project/x/data")\n'
+            'CACHE = os.path.expanduser("~/cache")\n'}  # fmt: skip
+    found = problems(plan(write_repo(tmp_path / "used", used)))
+    assert ("warning", "nfs") in found and ("warning", "home-path") in found
