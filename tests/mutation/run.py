@@ -51,6 +51,8 @@ GROUPS = {
             "tests/ldap/test_outage.py",
             "tests/test_authorisation_matrix.py::"
             "test_where_linking_is_served_an_unlinked_person_is_told_to_link_themselves",
+            "tests/test_authorisation_matrix.py::"
+            "test_a_tool_whose_maintainers_are_all_disabled_says_so",
         ),
     ),
     "identity": Group(
