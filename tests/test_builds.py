@@ -6,7 +6,7 @@ import pytest
 
 from bot.core import Bot
 from bot.toolforge.sandbox import Sandbox
-from tests.conftest import HANG_TIMEOUT, MakeBot
+from tests.conftest import ENVVARS_FAULTS, HANG_TIMEOUT, MakeBot, break_envvars
 from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import _console_message, code_in, say
 from tests.test_zulip_adapter import ALICE, BOB, _no_proxy, running, zulip  # noqa: F401 (fixtures)
@@ -172,3 +172,15 @@ async def test_build_start_and_status_on_zulip(
         await zulip.wait_for(lambda: len(zulip.sent) == 3)
     assert zulip.sent[-1].type == "private" and "Started build" in zulip.sent[-1].content
     assert len(build_ids(sandbox, "sample-web")) == len(before) + 1
+
+
+@pytest.mark.parametrize("fault", sorted(ENVVARS_FAULTS))
+async def test_build_logs_show_nothing_when_the_secrets_to_hide_are_unreadable(
+    make_bot: MakeBot, sandbox: Sandbox, fault: str
+) -> None:
+    bot = await make_bot(timeout=HANG_TIMEOUT)
+    break_envvars(sandbox, "sample-web", fault)
+    out = await say(bot, "alice", "build logs sample-web")
+    assert out.startswith("error: I showed no log lines of build k3m9p of sample-web")
+    assert ENVVARS_FAULTS[fault] in out
+    assert "pypi.example.org" not in out and "SECRET" not in out
