@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,3 +56,27 @@ def test_json_lines_keep_a_traceback_on_one_line() -> None:
     assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "forgebot",
                                                                     "ref AB12 failed")  # fmt: skip
     assert "ValueError: boom" in entry["exception"] and entry["time"].endswith("+00:00")
+
+
+def test_run_that_fails_says_so_in_one_json_record(tmp_path: Path) -> None:
+    config = tmp_path / "forgebot.toml"
+    tables = '[ldap]\n\n[irc]\nserver = "127.0.0.1"\nchannels = ["#c"]\n'
+    config.write_text(tables, encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FORGEBOT_LOG_FORMAT": "json",
+        "FORGEBOT_IRC_PASSWORD": "irc-pass-6789",
+        "FORGEBOT_DATABASE_URL": "mysql+pymysql://nobody:db-pass-6789@127.0.0.1:1/none",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    records = [json.loads(line) for line in done.stderr.splitlines()]
+    assert records[0]["message"] == f"configuration: {config}"
+    last = records[-1]
+    assert last["level"] == "ERROR"
+    assert last["message"] == "forgebot run stopped on an unexpected error"
+    assert "OperationalError" in last["exception"]
+    assert "6789" not in done.stderr

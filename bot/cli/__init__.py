@@ -352,3 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        if args.action != "run":
+            raise
+        # One record, in the configured format (a JSON log store keeps the traceback whole).
+        logging.getLogger("forgebot").exception("forgebot run stopped on an unexpected error")
+        return 1
