@@ -134,3 +134,21 @@ async def test_a_selector_the_api_cannot_answer_sends_nothing(
         assert "I cannot tell which tools have jobs on deprecated images: the jobs API did " \
                "not answer for sample-oom" in said and "nothing was sent" in said  # fmt: skip
         assert await rig.bot.services.store.announcements("all") == []
+
+
+async def test_a_person_whose_direct_messages_all_fail_gets_mail_instead(
+    make_bot: MakeBot,
+) -> None:
+    async with announcing(make_bot) as rig:
+        await rig.bot.services.store.link_add(BOB_ZULIP, "bob", "root-sre")  # Zulip only
+        rig.zulip.fail("messages", 400, code="BAD_REQUEST")  # Zulip will never take it
+        await rig.announce(f"--tools sample-legacy {TEXT}")
+        mails = await rig.smtp.wait_for(2)
+        assert sorted(m.to[0] for m in mails) == ["bob@toolforge.org", "dave@toolforge.org"]
+        await rig.until(lambda: rig.dispatcher.sent == 2)
+        rows = {d.destination: d for d in
+                await rig.bot.services.store.announcement_deliveries(1)}  # fmt: skip
+        assert rows[BOB_ZULIP].status == "failed" and "Zulip refused it" in (
+            rows[BOB_ZULIP].last_error)  # fmt: skip
+        assert rows["email:bob@toolforge.org"].status == "sent"
+        assert rig.zulip.sent == []

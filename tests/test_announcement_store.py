@@ -218,3 +218,23 @@ async def test_two_stores_draining_one_outbox_never_take_the_same_row(
         await other.close()
     both = taken["a"] + taken["b"]
     assert len(both) == len(set(both)) == 300
+
+
+async def test_mail_replaces_direct_messages_only_when_none_got_through(store: Store) -> None:
+    aid = await store.announcement_create(
+        announcement(), [dm("alice", "irc:alice", "t"), dm("alice", "zulip:12", "t")], now=NOW
+    )
+    irc, zulip = await store.deliveries_claim("w", {"irc", "zulip"}, limit=2, now=NOW)
+    assert irc.id is not None and zulip.id is not None
+    mail = "email:alice@toolforge.org"
+    await store.delivery_fail(irc.id, worker="w", error="offline", retry_at=None)
+    assert await store.delivery_fall_back(irc, mail) is False  # zulip may still reach her
+    await store.delivery_fail(zulip.id, worker="w", error="refused", retry_at=None)
+    assert await store.delivery_fall_back(zulip, mail) is True
+    assert await store.delivery_fall_back(irc, mail) is False  # once
+    rows = {d.destination: d for d in await store.announcement_deliveries(aid)}
+    assert (rows[mail].status, rows[mail].kind, rows[mail].tool_names()) == (
+        "pending",
+        "email",
+        ["t"],
+    )

@@ -4,7 +4,8 @@ One lane per platform it can send on (each attached adapter, and ``email``
 when SMTP is configured). A lane claims due deliveries of its platform and
 keeps at most ``in_flight`` of them being sent at once; each one ends
 ``sent``, back to ``pending`` after a backoff (the platform was down, a 429),
-or ``failed`` for good (refused for good, or too many attempts). Claims are
+or ``failed`` for good (refused for good, or too many attempts; a person none
+of whose direct messages got through then gets mail instead). Claims are
 renewed while they are being sent, claims of dead processes recovered, and
 announcements whose fan-out ended settled.
 
@@ -85,8 +86,11 @@ class Dispatcher:
         pacing: Pacing = Pacing(),
         clock: Callable[[], datetime] | None = None,
         worker: str | None = None,
+        mail_domain: str = "",
     ) -> None:
         self.store = store
+        # A person whose every direct message failed for good gets <account>@<domain>.
+        self.mail_domain = mail_domain if email is not None else ""
         self.adapters = adapters
         self.email = email
         self.pacing = pacing
@@ -270,10 +274,16 @@ class Dispatcher:
                     delivery.id, delivery.destination, attempts, failed.sentence,
                     "" if retry_at is None else f"; again at {retry_at:%H:%M:%S}")  # fmt: skip
         try:
-            await self.store.delivery_fail(
+            recorded = await self.store.delivery_fail(
                 delivery.id, worker=self.worker, error=failed.sentence, retry_at=retry_at,
                 now=self.clock(),
             )  # fmt: skip
+            if recorded and retry_at is None and delivery.kind == "dm" and self.mail_domain:
+                delivery.last_error = failed.sentence
+                address = f"email:{delivery.recipient}@{self.mail_domain}"
+                if await self.store.delivery_fall_back(delivery, address):
+                    log.info("announcements: %s gets mail instead", delivery.recipient)
+                    self.wake()
         except Exception:
             # The claim stays; it is recovered after claim_timeout and tried again.
             log.exception("announcements: could not record the failure of delivery %d",

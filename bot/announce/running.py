@@ -29,6 +29,7 @@ def dispatcher_for(bot: Bot) -> Dispatcher:
         email=email,
         pacing=Pacing.of(settings),
         clock=bot.services.clock,
+        mail_domain=settings.mail_domain,
     )
     bot.services.outbox_wake = dispatcher.wake
     return dispatcher

@@ -170,6 +170,14 @@ class AnnouncementMethods:
         before = as_utc(stale_before)
         return await self._run(lambda session: outbox.recover(session, before))
 
+    async def delivery_fall_back(self, failed: Delivery, destination: str) -> bool:
+        """Mail instead: queue ``destination`` for the person of ``failed`` (a direct
+        message that failed for good) unless another delivery reached them or still may."""
+        return await self._run(
+            lambda session: outbox.fall_back(session, failed, destination),
+            retry_conflicts=True,  # two of their messages failed at once: one mail
+        )
+
     async def announcements_settle(self, *, now: datetime | None = None) -> int:
         """Mark announcements whose fan-out is over as sent; how many."""
         at = _now(now)

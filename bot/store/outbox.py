@@ -148,6 +148,33 @@ def recover(session: Session, stale_before: datetime) -> int:
     return int(session.exec(statement).rowcount)
 
 
+def fall_back(session: Session, failed: Delivery, destination: str) -> bool:
+    """Queue ``destination`` (mail) for the person of ``failed``, a direct message that
+    failed for good, unless another delivery to them was sent or is still open."""
+    others = session.exec(
+        select(Delivery.status, Delivery.destination).where(
+            Delivery.announcement_id == failed.announcement_id,
+            Delivery.recipient == failed.recipient,
+        )
+    ).all()
+    if any(status in ("sent", *OPEN_STATUSES) for status, _ in others):
+        return False
+    if any(where == destination for _, where in others):
+        return False
+    session.add(
+        Delivery(
+            announcement_id=failed.announcement_id,
+            recipient=failed.recipient,
+            destination=destination,
+            platform=destination.partition(":")[0],
+            kind="email",
+            tools=failed.tools,
+            last_error=f"instead of {failed.destination}: {failed.last_error}"[:2000],
+        )
+    )
+    return True
+
+
 def settle(session: Session, now: datetime) -> int:
     """Set ``sent_at`` on announcements none of whose deliveries is open any more.
 
