@@ -15,7 +15,8 @@ import re
 
 import pytest
 
-from bot.redact import redact
+from bot.redact import MASK, redact
+from bot.redact._rule import keep_group_rule, mask_spans, pattern_rule
 from bot.redact._words import _SECRET_PART, _SECRET_WHOLE, SECRET_NAME_HINTS, is_secret_name
 
 SECRET = "Zq9xW3vKp7"
@@ -147,3 +148,32 @@ def test_a_name_longer_than_80_characters_is_not_judged() -> None:
     # A name that long is data, not a key; it would also make the scan quadratic.
     assert is_secret_name("x" * 77 + "key")
     assert not is_secret_name("x" * 78 + "key")
+
+
+# -- how rules are built (at import time, so tested here by building some) ---------------
+
+
+def test_a_pattern_rule_masks_every_match_and_keeps_its_name_and_hints() -> None:
+    rule = pattern_rule("digits", r"\d{3,}", hints=("0", "1"))
+    assert (rule.name, rule.hints) == ("digits", ("0", "1"))
+    assert rule.apply("a 123 b 4 c 56789") == f"a {MASK} b 4 c {MASK}"
+    assert pattern_rule("x", r"k(\d)", r"\1!").apply("k1 k2") == "1! 2!"
+    assert pattern_rule("x", "y").hints == ()
+
+
+def test_a_keep_group_rule_keeps_the_context_and_masks_the_rest() -> None:
+    rule = keep_group_rule("key", r"(key=)\w+", hints=("key",))
+    assert (rule.name, rule.hints) == ("key", ("key",))
+    assert rule.apply("a key=abc b key=d") == f"a key={MASK} b key={MASK}"
+    assert keep_group_rule("x", "(a)b").hints == ()
+
+
+def test_spans_are_masked_once_even_when_they_touch_or_overlap() -> None:
+    text = "0123456789"
+    assert mask_spans(text, []) == text
+    assert mask_spans(text, [(2, 4)]) == f"01{MASK}456789"
+    assert mask_spans(text, [(6, 8), (2, 4)]) == f"01{MASK}45{MASK}89"
+    assert mask_spans(text, [(2, 5), (4, 7)]) == f"01{MASK}789"
+    assert mask_spans(text, [(2, 4), (4, 6)]) == f"01{MASK}6789"
+    assert mask_spans(text, [(2, 6), (3, 4)]) == f"01{MASK}6789"
+    assert mask_spans(text, [(0, 10)]) == MASK
