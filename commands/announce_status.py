@@ -30,19 +30,23 @@ async def _announcement(ctx: Context, inv: Invocation) -> Announcement:
     return found
 
 
-def _state(a: Announcement) -> str:
+def _state(a: Announcement, rows: list[Delivery] | None = None) -> str:
+    """Where it stands; with its ``rows``, a fan-out that just ended (not settled yet)
+    says so too."""
     if a.cancelled_at is not None:
         return f"cancelled {when(a.cancelled_at)} by {a.cancelled_by}"
     if a.sent_at is not None:
         return f"fan-out finished {when(a.sent_at)}"
+    if rows is not None and not any(d.status in ("pending", "claimed") for d in rows):
+        return "fan-out finished"
     return "being sent"
 
 
-def _heading(a: Announcement) -> Text:
+def _heading(a: Announcement, rows: list[Delivery]) -> Text:
     window = window_text(a)
     return Text.of(
         Badge(a.severity, Tone.INFO), " ", Strong(f"#{a.id} {a.title}"),
-        f" by {a.author}, {when(a.created_at)}; {_state(a)}",
+        f" by {a.author}, {when(a.created_at)}; {_state(a, rows)}",
         f"; window {window}" if window else "",
     )  # fmt: skip
 
@@ -81,7 +85,7 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
     assert a.id is not None
     rows = await ctx.services.store.announcement_deliveries(a.id)
     limit = None if inv["all"] else ROWS
-    parts: list[Part] = [_heading(a), _totals(rows)]
+    parts: list[Part] = [_heading(a, rows), _totals(rows)]
     channels = [d for d in rows if d.kind == "channel"]
     if channels:
         parts.append(Bullets(tuple((d.destination, " ", Badge(d.status, _TONES[d.status]),
@@ -112,7 +116,7 @@ async def _status(ctx: Context, inv: Invocation) -> Reply:
             for person, ds in sorted(by_person.items())
         ]  # fmt: skip
         parts += _table(("person", "tools", "deliveries", "acked"), person_rows, limit, "people")
-    return Reply(tuple(parts), summary=f"announcement #{a.id}: {_state(a)}")
+    return Reply(tuple(parts), summary=f"announcement #{a.id}: {_state(a, rows)}")
 
 
 def _table(

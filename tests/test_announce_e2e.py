@@ -63,7 +63,7 @@ async def test_a_maintenance_window_reaches_every_affected_maintainer_once(
         await rig.until(lambda: rig.dispatcher.sent == 4)
         assert await store.announcement_ack(1, "bob") == "acked"
         status = await rig.say("announce status 1")
-        assert "4 deliveries: [4 sent]" in status
+        assert "4 deliveries: [4 sent]" in status and "; fan-out finished" in status
         assert "reached 2 of 2 people, 1 acknowledged" in status
         assert re.search(r"sample-legacy\s+\|?\s*2\s+\|?\s*2\s+\|?\s*1\s+\|?\s*0", status), status
         assert re.search(r"dave .*email sent .* no", status), status
