@@ -136,7 +136,8 @@ IDENTITY = (
              "        else:\n            self._live.pop(new_key, None)\n", "", _IRC),
     Deletion("irc: live state without a shared channel", "adapters/irc/identity.py",
              "if key in self._live and self._channels.get(key):", "if key in self._live:",
-             _IRC),
+             _IRC, "a nick is in _live only while it shares a channel: every path that "
+             "empties its channels (left, quit, channel_lost) drops it from _live too"),
     Deletion("irc: a reconnection leaves WHOIS waiting", "adapters/irc/identity.py",
              "                pending.future.set_result((None, None, None))\n",
              "                pass\n", _IRC),
@@ -244,7 +245,7 @@ def main(argv: list[str]) -> int:
             survivors.append(deletion.name)
         print(f"{verdict:>8}  {deletion.name}", flush=True)
     print(f"{len(deletions) - len(survivors) - redundant} of {len(deletions) - redundant} "
-          f"deletions caught ({redundant} redundant words not counted); "
+          f"deletions caught ({redundant} redundant, with the reason, not counted); "
           f"survivors: {survivors or 'none'}")  # fmt: skip
     return 1 if survivors else 0
 
