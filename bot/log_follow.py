@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from bot.backoff import Backoff
 from bot.errors import ToolforgeError
 from bot.redact import redact_positions
-from bot.reply import Code, Reply, Text
+from bot.reply import Code, Part, Reply, Text
 from bot.toolforge import LogEntry, ToolforgeClient
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,18 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[str, str, Reply], Awaitable[None]]
 #: Lines shown from before the follow started, for context.
 BACKLOG = 3
-#: How often gathered lines are sent, and at most how many at once.
+#: How often gathered lines are sent.
 FLUSH_SECONDS = 2.0
-MAX_BATCH = 20
+#: Lines per send where a chat has no line limit (Slack, Zulip, the console): their
+#: adapters split or attach what is long.
+MAX_BATCH = 200
 #: How many times a cut stream is taken up again before giving up.
 RESUMES = 3
+
+
+def batch_for(fit_lines: int | None) -> int:
+    """Lines per send on a chat that carries ``fit_lines`` comfortably (heading and note aside)."""
+    return MAX_BATCH if fit_lines is None else max(1, min(MAX_BATCH, fit_lines - 2))
 
 
 @dataclass
@@ -45,6 +52,7 @@ class Follow:
     secrets: list[str]
     seconds: float
     stop_hint: str
+    batch: int = 200  # lines at most per send: what the chat carries (the rest is skipped)
     task: asyncio.Task[None] | None = None
     shown: int = 0
     seen: set[tuple[str, str]] = field(default_factory=set)  # (datetime, message) sent
@@ -143,19 +151,27 @@ class LogFollows:
             buffer.append(entry)
 
     async def _flush(self, follow: Follow, buffer: list[LogEntry]) -> None:
-        while buffer:
-            batch, buffer[:] = buffer[:MAX_BATCH], buffer[MAX_BATCH:]
-            clean = await asyncio.to_thread(
-                redact_positions, [e.message for e in batch], follow.secrets
-            )
-            lines = [f"{e.datetime} {text}" for e, text in zip(batch, clean, strict=True)
-                     if text is not None]  # fmt: skip
-            if not lines:
-                continue
-            follow.shown += len(lines)
-            reply = Reply((Text.of(f"{follow.name}:"), Code("\n".join(lines))), private=True,
-                          summary=f"{len(lines)} new log lines of {follow.name}")  # fmt: skip
-            await self.deliver(follow.platform, follow.destination, reply)
+        """Send what came since the last send: the newest ``follow.batch`` lines, and how
+        many earlier ones were skipped (a chatty job outruns what a chat carries)."""
+        if not buffer:
+            return
+        batch, skipped = buffer[-follow.batch :], max(0, len(buffer) - follow.batch)
+        buffer.clear()
+        clean = await asyncio.to_thread(
+            redact_positions, [e.message for e in batch], follow.secrets
+        )
+        lines = [f"{e.datetime} {text}" for e, text in zip(batch, clean, strict=True)
+                 if text is not None]  # fmt: skip
+        if not lines:
+            return
+        follow.shown += len(lines)
+        parts: list[Part] = [Text.of(f"{follow.name}:"), Code("\n".join(lines))]
+        if skipped:
+            parts.append(Text.of(f"({skipped} earlier lines skipped: more than this chat "
+                                 "carries; logs --since has them all)"))  # fmt: skip
+        reply = Reply(tuple(parts), private=True,
+                      summary=f"{len(lines)} new log lines of {follow.name}")  # fmt: skip
+        await self.deliver(follow.platform, follow.destination, reply)
 
 
 def _span(seconds: float) -> str:

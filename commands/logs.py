@@ -10,7 +10,7 @@ from bot.errors import UsageError
 from bot.file_logs import explain_file_logs
 from bot.job_names import no_such_job
 from bot.linking import direct_destination
-from bot.log_follow import Follow
+from bot.log_follow import Follow, batch_for
 from bot.log_secrets import secrets_to_hide
 from bot.log_window import DEFAULT_WORDS, parse_since
 from bot.long_answers import asker
@@ -90,7 +90,8 @@ async def _follow(ctx: Context, tool: str, job: str, *, here: bool) -> Reply:
     seconds = ctx.services.config.bot.follow_seconds
     again = f"Say {ctx.hint(f'logs {tool} {job} --follow')} to follow it again."
     sender = ctx.message.sender
-    follow = Follow(tool, job, sender.platform, direct_destination(sender), known, seconds, again)
+    follow = Follow(tool, job, sender.platform, direct_destination(sender), known, seconds, again,
+                    batch=batch_for(ctx.message.fit.lines))  # fmt: skip
     replaced = follows.start(asker(ctx.message), follow)
     span = f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} s"
     said = (

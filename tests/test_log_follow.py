@@ -4,17 +4,22 @@ ended with a sentence. (IRC: tests/irc/test_long_answers_irc.py.)"""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 
 import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.config import BotSettings
 from bot.core import Bot
+from bot.message import ChatIdentity, Fit, Message
+from bot.reply import plain_text
 from bot.toolforge.sandbox import Sandbox
 from tests.conftest import MakeBot
 from tests.fakes.zulip_server import FakeZulip
 from tests.support import wait_until
+from tests.test_linking import Recorder
 from tests.test_zulip_adapter import (  # noqa: F401  (the fake Zulip fixture)
     ALICE,
     _no_proxy,  # noqa: F401  (autouse: loopback only)
@@ -146,3 +151,23 @@ async def test_on_zulip_the_lines_come_as_direct_messages_until_stop(
     assert not any("SECRET" in s.content for s in zulip.sent)
     in_stream = [s.content for s in zulip.sent if s.type == "stream"]
     assert not any("zulip sees this" in text for text in in_stream)
+
+
+async def test_a_chatty_job_is_cut_to_what_irc_carries(quick: Bot, sandbox: Sandbox) -> None:
+    await quick.services.store.link_add("irc:alice", "alice", created_by="test")
+    irc = Recorder()
+    quick.attach(irc)
+    message = Message("irc", ChatIdentity("irc", "alice", "alice"),
+                      "logs sample-web webservice --follow", direct=True, fit=Fit(lines=8))
+    started = await quick.handle(message)
+    assert started is not None and "Following the log" in plain_text(started)
+    await wait_until(lambda: bool(irc.sent), "the backlog sent")
+    sandbox.append_logs("sample-web", "webservice", [f"burst {i}" for i in range(30)])
+    await wait_until(lambda: "burst 29" in plain_text(irc.sent[-1][1]), "the burst sent")
+    await quick.handle(dataclasses.replace(message, text="stop"))
+    sent = [plain_text(reply) for _, reply in irc.sent]
+    assert all(where == "alice" for where, _ in irc.sent), "the nick is IRC's direct destination"
+    assert all(text.count("\n") <= 7 for text in sent), "at most a heading, 6 lines and a note"
+    shown = sum(text.count(" burst ") for text in sent)
+    skipped = sum(int(m) for m in re.findall(r"\((\d+) earlier lines skipped", "\n".join(sent)))
+    assert shown + skipped == 30 and skipped > 0
