@@ -37,6 +37,8 @@ def _strip_address(text: str, prefix: str, bot_name: str) -> str | None:
 
 def may_address(text: str, prefix: str, bot_name: str) -> bool:
     """A cheap test of whether a room message could be for the bot (adapters use it to
-    skip identity lookups for ordinary chatter); :func:`command_line` decides."""
-    start = text.lstrip("@ ").lower()
+    skip identity lookups for ordinary chatter, the IRC adapter to skip the line
+    altogether); :func:`command_line` decides. It must accept every line that
+    :func:`command_line` accepts: that one strips all leading whitespace, tabs too."""
+    start = text.lstrip().lstrip("@ ").lower()
     return bool(prefix) and start.startswith(prefix.lower()) or start.startswith(bot_name.lower())

@@ -77,7 +77,7 @@ class IrcAdapter:
             self.outbox.drop_all("the IRC adapter stopped")
 
     async def _serve_once(self) -> None:
-        session = self.session = IrcSession(self.config, self._on_event)
+        session = self.session = IrcSession(self.config, self._on_event, self.bot.may_address)
         try:
             await session.open()
             self.registrations += 1
@@ -87,7 +87,7 @@ class IrcAdapter:
                          "disconnection cannot be told from a delivered one")  # fmt: skip
             self.membership.start(session)
             helpers = [
-                asyncio.create_task(self.outbox.run(session.send)),
+                asyncio.create_task(self.outbox.run(session.send_lines)),
                 asyncio.create_task(session.watchdog()),
             ]
             try:

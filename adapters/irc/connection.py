@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import irc.client
@@ -19,6 +20,7 @@ import irc.client_aio
 import irc.connection
 from jaraco.stream.buffer import LenientDecodingLineBuffer
 
+from adapters.irc.chatter import is_chatter
 from adapters.irc.config import IrcConfig
 from adapters.irc.lines import check_wire
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[["IrcSession", Any], None]
 _SASL_FAILURES = {"saslfail", "sasltoolong", "saslaborted", "nicklocked"}
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 _NICK_REFUSED = {"nicknameinuse", "erroneusnickname", "unavailresource"}
 
 
@@ -42,24 +45,56 @@ class _Connection(irc.client_aio.AioConnection):  # type: ignore[misc]
     # Lenient decoding: one Latin-1 line from a user must not kill the
     # connection (the strict default raises inside data_received).
     buffer_class = LenientDecodingLineBuffer
+    session: IrcSession
 
     def process_data(self, new_data: bytes) -> None:
+        session = self.session
+        session.alive()
+        _ack_now(self.transport)
         self.buffer.feed(new_data)
         for line in self.buffer:
             if not line:
                 continue
             try:
+                # Chatter skips the library: it would parse the line and dispatch two
+                # events through its reactor only for the adapter to drop them.
+                if session.is_chatter(line):
+                    continue
                 self._process_line(line)
             except Exception:
                 log.exception("irc: could not process line %r", line[:200])
 
 
+def _ack_now(transport: asyncio.BaseTransport | None) -> None:
+    """Acknowledge what was just read at once rather than up to 40 ms later (Linux).
+
+    With echo-message the server sends each of our lines back; a delayed ACK of
+    that echo holds the server's next line to us (the next command) behind
+    Nagle's algorithm on a server that does not set TCP_NODELAY (InspIRCd).
+    The kernel clears the flag again by itself, so it is set after every read.
+    """
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None and _QUICKACK is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+        except OSError:  # not TCP (a test's socket pair) or already closing
+            pass
+
+
 class IrcSession:
     """From TCP connect to disconnect. :meth:`open` returns once registered (001)."""
 
-    def __init__(self, config: IrcConfig, on_event: EventHandler) -> None:
+    def __init__(
+        self,
+        config: IrcConfig,
+        on_event: EventHandler,
+        may_address: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``may_address``: the core's test of whether a channel line could be for the bot;
+        a line it rules out (see :func:`~adapters.irc.chatter.is_chatter`) is no event."""
         self.config = config
         self._on_event = on_event
+        self._may_address = may_address
         self._loop = asyncio.get_running_loop()
         self.registered: asyncio.Future[None] = self._loop.create_future()
         self.closed: asyncio.Future[str] = self._loop.create_future()
@@ -100,6 +135,7 @@ class IrcSession:
     async def open(self) -> None:
         """Connect, negotiate, authenticate; raise :class:`IrcError` if that fails."""
         self.conn = _Connection(self.reactor)
+        self.conn.session = self
         self.reactor.connections.append(self.conn)
         try:
             async with asyncio.timeout(self.config.connect_timeout):
@@ -122,11 +158,29 @@ class IrcSession:
             raise IrcError(f"closed during registration: {self.closed.result()}")
         self.registered.result()  # re-raise an IrcSaslError
 
+    def alive(self) -> None:
+        """The server sent something: it is there (see :meth:`watchdog`)."""
+        self.last_seen = self._loop.time()
+        self._ping_sent = False
+
+    def is_chatter(self, line: str) -> bool:
+        """Whether a raw line is channel talk not for the bot, which needs no event."""
+        may_address = self._may_address
+        return may_address is not None and is_chatter(line, self.nick, may_address)
+
     def send(self, line: str) -> None:
         """Write one raw line; never a line holding CR, LF or NUL."""
+        self.send_lines((line,))
+
+    def send_lines(self, lines: Sequence[str]) -> None:
+        """Write raw lines in one write, so that they leave together (a reply's lines,
+        one TCP segment, relayed by the server at once); none if any holds CR, LF, NUL."""
         if not self.connected:
             raise IrcError("not connected")
-        self.conn.send_raw(check_wire(line))
+        data = b"".join(self.conn._prep_message(check_wire(line)) for line in lines)
+        if self.conn.transport is None:
+            raise IrcError("not connected")
+        self.conn.transport.write(data)
 
     def close(self, reason: str) -> None:
         if self.connected:
@@ -172,10 +226,7 @@ class IrcSession:
 
     def _handle(self, event: Any) -> None:
         kind, args = event.type, event.arguments
-        if kind == "all_raw_messages":
-            self.last_seen = self._loop.time()
-            self._ping_sent = False
-        elif kind == "cap":
+        if kind == "cap":
             self._on_cap(args)
         elif kind == "authenticate" and event.target == "+":
             for line in authenticate_lines(

@@ -22,7 +22,7 @@ import enum
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from adapters.irc.flood import TokenBucket
@@ -86,6 +86,10 @@ def _key(line: _Line) -> str:
     if recipient is not None and is_channel(line.target):
         return f"{target} {irc_lower(recipient.nick)}"
     return target
+
+
+def _wire(line: _Line) -> str:
+    return f"PRIVMSG {line.target} :{line.text}"
 
 
 def _other_than(refused: Recipient | None) -> Callable[[Recipient | None], bool]:
@@ -340,11 +344,14 @@ class Outbox:
         except TimeoutError:
             pass
 
-    async def run(self, write: Callable[[str], None]) -> None:
+    async def run(self, write: Callable[[Sequence[str]], None]) -> None:
         """Send lines through ``write`` at the bucket's pace until cancelled or it fails.
 
         The token is taken *before* the line is chosen, so the guard's check
         and the write happen together, however long the bucket made us wait.
+        Every line that has a token at hand joins one call of ``write``: a
+        reply's lines leave in one write, as one TCP segment, and the server
+        relays them together rather than a round trip apart.
         """
         have_token = False
         while True:
@@ -354,19 +361,48 @@ class Outbox:
             if not have_token:
                 await self.bucket.take()
                 have_token = True
-            line = self._pop()
-            if line is None:  # dropped or held while we waited for the token: keep it
-                continue
-            try:
-                write(f"PRIVMSG {line.target} :{line.text}")
-            except ValueError as exc:  # an unsafe or oversized line: a bug, never retried
-                self._fail(line, str(exc))
-                continue
-            except Exception as exc:
-                self._push_back(line)  # the connection went away: keep it for the next one
-                log.info("irc: pausing the outbox: %s", exc)
-                return
+            burst: list[_Line] = []
+            while (line := self._pop()) is not None:  # None: dropped or held while we waited
+                burst.append(line)
+                if self._select() is None or not self.bucket.try_take():
+                    break
+            if not burst:
+                continue  # keep the token
             have_token = False
+            if not self._write(write, burst):
+                return
+
+    def _write(self, write: Callable[[Sequence[str]], None], burst: list[_Line]) -> bool:
+        """Write ``burst``; ``False`` when the connection went away (what is left waits)."""
+        try:
+            write([_wire(line) for line in burst])
+            sent = burst
+        except ValueError:  # an unsafe or oversized line: a bug, never retried; find it
+            sent = []
+            for index, line in enumerate(burst):
+                try:
+                    write([_wire(line)])
+                except ValueError as exc:
+                    self._fail(line, str(exc))
+                    continue
+                except Exception as exc:
+                    self._connection_gone(burst[index:], exc)
+                    self._written(sent)
+                    return False
+                sent.append(line)
+        except Exception as exc:
+            self._connection_gone(burst, exc)
+            return False
+        self._written(sent)
+        return True
+
+    def _connection_gone(self, unsent: list[_Line], why: Exception) -> None:
+        for line in reversed(unsent):  # kept, in order, for the next connection
+            self._push_back(line)
+        log.info("irc: pausing the outbox: %s", why)
+
+    def _written(self, lines: list[_Line]) -> None:
+        for line in lines:
             if self.confirm_writes:
                 self._unconfirmed.add(line)
             else:

@@ -3,11 +3,13 @@
 Figures printed:
 
 * read rate from a busy channel where 1 line in 100 is a command: through the
-  server (several chatty clients, counted when the core has seen every line),
-  and the adapter's own cost (lines fed straight into its parser and
-  dispatcher, no socket), each with a trivial core and with the real Bot;
+  server (several chatty clients, done when the core has answered every
+  command), and the adapter's own cost (lines fed straight into it, no
+  socket: lines per second and CPU time per line), each with a trivial core
+  and with the real Bot;
 * command -> reply latency (client sends ``!tf ...`` in the channel, waits for
-  the reply line), median and p99, flood control off.
+  the reply line), median and p99, flood control off; and for a 5-line reply,
+  the time until its last line arrived.
 
 Run: .venv/bin/python tests/bench/bench_irc.py   (needs inspircd and atheme-services)
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.irc import IrcAdapter, IrcConfig  # noqa: E402
 from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
+from bot.config import LimitsSettings  # noqa: E402
 from bot.message import Message  # noqa: E402
 from bot.reply import Reply  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
@@ -43,24 +46,28 @@ BUSY_LINES = 20_000
 CHATTERERS = 4
 DIRECT_LINES = 100_000
 LATENCY_ROUNDS = 300
+BENCH_LIMITS = LimitsSettings(commands="100000/minute", unidentified_commands="100000/minute",
+                              unidentified_total="100000/minute")  # fmt: skip
 
 
 class Counting(TestCore):
-    """Wraps a core and counts what reaches it."""
+    """Wraps a core and counts the commands that reach it."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.config = getattr(inner, "config", None)
-        self.seen = 0
+        self.seen = 0  # commands (chatter may never reach a core)
 
     async def handle(self, message: Message) -> Reply | None:
-        self.seen += 1
+        self.seen += message.text.startswith("!tf ")
         result: Reply | None = await self.inner.handle(message)
         return result
 
 
 class Trivial(TestCore):
     async def handle(self, message: Message) -> Reply | None:
+        if message.text == "!tf five":
+            return Reply.text("\n".join(f"line {i} of a reply" for i in range(1, 6)))
         return Reply.text("pong") if message.text.startswith("!tf ") else None
 
 
@@ -101,6 +108,10 @@ def chatter_line(i: int) -> str:
     return "!tf ping" if i % 100 == 99 else f"just chatting about tool number {i}, nothing to see"
 
 
+def commands_in(lines: int) -> int:
+    return sum(1 for i in range(lines) if chatter_line(i).startswith("!tf "))
+
+
 async def busy_channel(label: str, core: Counting, peers: list[Peer]) -> None:
     per_peer = BUSY_LINES // len(peers)
     start_seen = core.seen
@@ -115,7 +126,8 @@ async def busy_channel(label: str, core: Counting, peers: list[Peer]) -> None:
 
     await asyncio.gather(*(talk(p) for p in peers))
     total = per_peer * len(peers)
-    await until(lambda: core.seen - start_seen >= total)
+    # Done when every command has reached the core (chatter may never reach it).
+    await until(lambda: core.seen - start_seen >= commands_in(per_peer) * len(peers))
     elapsed = time.perf_counter() - started
     print(f"  {label:<34} {total / elapsed:9.0f} lines/s  ({total} lines in {elapsed:.2f} s)")
 
@@ -131,29 +143,37 @@ async def direct_feed(label: str, adapter: IrcAdapter, core: Counting) -> None:
     data = [("".join(raw[i : i + 100])).encode() for i in range(0, len(raw), 100)]
     adapter.outbox.put = lambda *a, **k: None  # type: ignore[method-assign,assignment,return-value]
     start_seen = core.seen
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for chunk in data:
         session.conn.process_data(chunk)
         await asyncio.sleep(0)
-    await until(lambda: core.seen - start_seen >= DIRECT_LINES)
-    elapsed = time.perf_counter() - started
+    await until(lambda: core.seen - start_seen >= commands_in(DIRECT_LINES))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     rate = DIRECT_LINES / elapsed
-    print(f"  {label:<34} {rate:9.0f} lines/s  ({DIRECT_LINES} lines in {elapsed:.2f} s)")
+    print(
+        f"  {label:<34} {rate:9.0f} lines/s  {cpu / DIRECT_LINES * 1e6:5.1f} us CPU per line"
+        f"  ({DIRECT_LINES} lines in {elapsed:.2f} s)"
+    )
 
 
-async def latency(label: str, peer: Peer, text: str) -> None:
+async def latency(label: str, peer: Peer, text: str, lines: int = 1) -> None:
+    """From sending ``text`` to the arrival of the reply's ``lines``-th line."""
     samples = []
     for _ in range(LATENCY_ROUNDS):
         since = peer.mark()
         started = time.perf_counter()
         await peer.say(CHANNEL, text)
-        await peer.expect(privmsgs_from("forgebot", CHANNEL), since=since)
+        for _ in range(lines):
+            line = await peer.expect(privmsgs_from("forgebot", CHANNEL), since=since)
+            since = peer.lines.index(line, since) + 1
         samples.append((time.perf_counter() - started) * 1000)
     med, p99 = statistics.median(samples), percentile(samples, 99)
     print(f"  {label:<34} median {med:6.2f} ms   p99 {p99:6.2f} ms  ({LATENCY_ROUNDS} rounds)")
 
 
-async def run_suite(label: str, network: IrcNetwork, inner: Any, text: str) -> None:
+async def run_suite(
+    label: str, network: IrcNetwork, inner: Any, text: str, five: str | None = None
+) -> None:
     core = Counting(inner)
     print(f"{label}:")
     host, port = network.host, network.port
@@ -164,6 +184,8 @@ async def run_suite(label: str, network: IrcNetwork, inner: Any, text: str) -> N
         )
         await asyncio.gather(*(p.join(CHANNEL) for p in (alice, *chatty)))
         await latency(f"command -> reply ({text})", alice, text)
+        if five is not None:
+            await latency(f"5-line reply complete ({five})", alice, five, lines=5)
         await busy_channel(f"busy channel via inspircd ({CHATTERERS} clients)", core, chatty)
         await direct_feed("adapter alone (parse + dispatch)", adapter, core)
         for peer in (alice, *chatty):
@@ -179,11 +201,16 @@ async def main() -> None:
     sandbox = Sandbox(SANDBOX_DATA)
     await sandbox.start()
     try:
-        await run_suite("trivial core (the adapter's own cost)", network, Trivial(), "!tf ping")
+        trivial = "trivial core (the adapter's own cost)"
+        await run_suite(trivial, network, Trivial(), "!tf ping", five="!tf five")
         with tempfile.TemporaryDirectory() as data:
-            async with open_bot(sandbox_config(sandbox.base_url, Path(data))) as bot:
+            # The rounds of the latency test are far more commands than a person's limit.
+            config = sandbox_config(sandbox.base_url, Path(data), limits=BENCH_LIMITS)
+            async with open_bot(config) as bot:
                 await bot.services.store.link_add("irc:alice-libera", "alice", created_by="bench")
-                await run_suite("real Bot (whoami: store + directory)", network, bot, "!tf whoami")
+                # whoami of a linked account: five lines
+                await run_suite("real Bot (whoami: store + directory)", network, bot, "!tf whoami",
+                                five="!tf whoami")  # fmt: skip
     finally:
         await sandbox.stop()
         network.stop()

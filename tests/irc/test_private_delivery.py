@@ -88,7 +88,7 @@ class Rig:
     async def flush(self) -> list[str]:
         """Let the outbox send what it may; return what it wrote since the last flush."""
         before = len(self.written)
-        task = asyncio.create_task(self.outbox.run(self.written.append))
+        task = asyncio.create_task(self.outbox.run(self.written.extend))
         for _ in range(5):
             await asyncio.sleep(0)
         task.cancel()
@@ -122,7 +122,7 @@ async def test_quit_drops_the_rest_and_nothing_reaches_the_next_holder(
     batch = r.outbox.put(private(ALICE, 10), "alice's logs", track=True, recipient=ALICE)
     r.outbox.put([Outgoing("#c", "public")], "status in #c")
     written: list[str] = []
-    task = asyncio.create_task(r.outbox.run(written.append))
+    task = asyncio.create_task(r.outbox.run(written.extend))
     # Once the first line is out, the outbox waits for a token; nothing runs between
     # seeing that line and the QUIT below (no await), however slow the machine.
     await wait_until(lambda: bool(written), "the first line")

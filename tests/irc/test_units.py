@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,7 @@ async def test_outbox_round_robin_expiry_and_rename(caplog: pytest.LogCaptureFix
     box.put([Outgoing("#c", "c0")], "status in #c")
     box.rename("alice", "alice_")
     written: list[str] = []
-    run = asyncio.create_task(box.run(written.append))
+    run = asyncio.create_task(box.run(written.extend))
     await wait_until(lambda: len(written) >= 4, "four lines")
     assert written == ["PRIVMSG alice_ :p0", "PRIVMSG #c :c0", "PRIVMSG alice_ :p1",
                        "PRIVMSG alice_ :p2"]  # fmt: skip
@@ -235,3 +236,79 @@ def test_forgebot_run_builds_the_adapter_from_the_irc_table(
     [adapter] = configured_adapters(config, Core())  # type: ignore[arg-type]
     assert isinstance(adapter, IrcAdapter)
     assert adapter.config.password == "from-env" and adapter.config.port == 6697
+
+
+async def test_the_lines_of_a_reply_leave_in_one_write_as_tokens_allow() -> None:
+    writes: list[list[str]] = []
+    unlimited = Outbox(TokenBucket(1, 0))
+    run = asyncio.create_task(unlimited.run(lambda lines: writes.append(list(lines))))
+    unlimited.put([Outgoing("#c", f"line {i}") for i in range(5)], "help in #c")
+    await wait_until(lambda: sum(map(len, writes)) == 5, "five lines")
+    assert writes == [[f"PRIVMSG #c :line {i}" for i in range(5)]]
+    run.cancel()
+    writes.clear()
+    # A burst of 2, then one line per 20 ms: the first write holds only what the bucket had.
+    paced = Outbox(TokenBucket(2, 50.0))
+    paced.put([Outgoing("#c", f"line {i}") for i in range(4)], "help in #c")
+    run = asyncio.create_task(paced.run(lambda lines: writes.append(list(lines))))
+    await wait_until(lambda: sum(map(len, writes)) == 4, "four lines")
+    run.cancel()
+    assert [len(w) for w in writes][:1] == [2] and max(len(w) for w in writes[1:]) == 1
+
+
+async def test_an_unsafe_line_in_a_burst_fails_alone(caplog: pytest.LogCaptureFixture) -> None:
+    from adapters.irc.lines import check_wire
+
+    written: list[str] = []
+
+    def write(lines: Sequence[str]) -> None:
+        written.extend([check_wire(line) for line in lines])  # all or nothing, as the session
+
+    box = Outbox(TokenBucket(1, 0))
+    run = asyncio.create_task(box.run(write))
+    batch = box.put([Outgoing("#c", "one"), Outgoing("#c", "t\nwo"), Outgoing("#c", "three")],
+                    "status in #c", track=True)  # fmt: skip
+    assert batch.done is not None
+    with pytest.raises(DeliveryFailed):
+        await asyncio.wait_for(batch.done, PATIENCE)
+    await wait_until(lambda: len(written) == 2, "two lines")
+    run.cancel()
+    assert written == ["PRIVMSG #c :one", "PRIVMSG #c :three"]
+    assert "CR/LF" in caplog.text
+
+
+def test_chatter_is_recognised_on_the_raw_line_and_nothing_else_is() -> None:
+    from adapters.irc.chatter import is_chatter
+
+    def may(text: str) -> bool:
+        return TestCore().may_address(text)
+
+    tags = "@time=2026-11-25T00:00:00.000Z;account=bob "
+    chatter = [
+        ":bob!b@h PRIVMSG #c :just talking",
+        tags + ":bob!b@h PRIVMSG #c :about forgebot, later",
+        ":bob!b@h PRIVMSG &local :hello",
+    ]
+    for line in chatter:
+        assert is_chatter(line, "forgebot", may), line
+    full_path = [
+        ":bob!b@h PRIVMSG #c :!tf status",
+        ":bob!b@h PRIVMSG #c :\t!tf status",  # command_line strips tabs too
+        ":bob!b@h PRIVMSG #c :  @forgebot: status",
+        ":bob!b@h PRIVMSG #c :Forgebot_: status",  # the nick in use, not the configured name
+        ":bob!b@h PRIVMSG #c :FORGEBOT, status",
+        ":forgebot_!f@h PRIVMSG #c :an echo of our own line",
+        ":bob!b@h PRIVMSG forgebot_ :a private message",
+        ":bob!b@h PRIVMSG #c :\x01ACTION waves\x01",
+        ":bob!b@h PRIVMSG #c :quoted \x10 text",
+        ":bob!b@h NOTICE #c :a notice",
+        ":irc.test PRIVMSG #c :from a server",
+        ":bob!b@h PRIVMSG #c single-word",
+        ":bob!b@h  PRIVMSG #c :two spaces",
+        "PRIVMSG #c :no source",
+        "@tags-only",
+        ":bob!b@h JOIN #c",
+        "PING :irc.test",
+    ]
+    for line in full_path:
+        assert not is_chatter(line, "forgebot_", may), line
