@@ -40,5 +40,10 @@ def may_address(text: str, prefix: str, bot_name: str) -> bool:
     skip identity lookups for ordinary chatter, the IRC adapter to skip the line
     altogether); :func:`command_line` decides. It must accept every line that
     :func:`command_line` accepts: that one strips all leading whitespace, tabs too."""
-    start = text.lstrip().lstrip("@ ").lower()
-    return bool(prefix) and start.startswith(prefix.lower()) or start.startswith(bot_name.lower())
+    start = text.lstrip().lstrip("@ ")
+    if not start[: max(len(prefix), len(bot_name))].isascii():
+        return True  # case mappings beyond ASCII (U+0130): command_line's regex decides
+    # Only the start is lowered: this runs for every line of a busy channel.
+    if prefix and start[: len(prefix)].lower() == prefix.lower():
+        return True
+    return start[: len(bot_name)].lower() == bot_name.lower()

@@ -13,14 +13,12 @@ takes the library's full path, exactly as before.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from bot.chat_keys import irc_lower
 
 _PRIVMSG = "PRIVMSG "
 _CHANNEL_PREFIXES = "#&+!"  # what the library calls a channel (irc.client.is_channel)
-# CTCP delimiter and CTCP low-level quoting: the library splits such messages into
-# several events; they are never commands, but they are rare, so they go its way.
-_CTCP = ("\x01", "\x10")
 
 
 def is_chatter(line: str, nick: str, may_address: Callable[[str], bool]) -> bool:
@@ -48,10 +46,16 @@ def is_chatter(line: str, nick: str, may_address: Callable[[str], bool]) -> bool
     if not target or target[0] not in _CHANNEL_PREFIXES or " " in target:
         return False
     text = line[colon + 2 :]
-    if any(mark in text for mark in _CTCP):
+    # CTCP delimiter and CTCP low-level quoting: the library splits such messages into
+    # several events; they are never commands, but they are rare, so they go its way.
+    if "\x01" in text or "\x10" in text:
         return False
-    own = irc_lower(nick)
-    if irc_lower(sender) == own:
+    own = _folded(nick)
+    # rfc1459 case folding keeps lengths: a nick of another length is someone else's,
+    # and the text's first len(nick) characters are enough to compare with it.
+    if len(sender) == len(own) and irc_lower(sender) == own:
         return False  # our own line echoed back: the outbox counts it as delivered
-    # rfc1459 case folding keeps lengths, so the text's start is enough to compare
     return not (may_address(text) or irc_lower(text.lstrip()[: len(own)]) == own)
+
+
+_folded = lru_cache(maxsize=8)(irc_lower)
