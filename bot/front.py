@@ -10,12 +10,16 @@ service answered 500" need different fixes.
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
-import httpx
+from bot.connections import connection_limit, origin
+
+if TYPE_CHECKING:
+    import aiohttp
 
 DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _MAX_BODY = 64 * 1024  # enough to tell the proxy's pages from the tool's
@@ -96,38 +100,47 @@ class FrontAnswer:
         return f"{self.url} could not be reached ({self.detail})"
 
 
-def _accept_no_cookies() -> http.cookiejar.CookieJar:
-    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-
-
 class FrontProbe:
     """Probes tools' web fronts with one kept HTTP client.
 
     ``url`` is a template with ``{tool}`` (``https://{tool}.toolforge.org/``;
     the sandbox serves ``http://127.0.0.1:<port>/front/{tool}/``). A redirect
     is followed only when it stays on that host and under that path.
+
+    aiohttp directly, as the Toolforge client (see bot/toolforge/_transport.py),
+    opened and imported on the first probe.
     """
 
     def __init__(self, url: str, *, timeout: float = 5.0, user_agent: str = "forgebot") -> None:
         self.template = url
         self.timeout = timeout
-        # trust_env off: no proxy from the environment between the bot and the front.
-        self._http = httpx.AsyncClient(
-            headers={"User-Agent": user_agent, "Accept": "text/html,*/*;q=0.5"},
-            follow_redirects=False,
-            timeout=httpx.Timeout(timeout),
-            cookies=_accept_no_cookies(),
-            trust_env=False,
-        )
+        self._user_agent = user_agent
+        self._http: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            import aiohttp
+
+            self._http = aiohttp.ClientSession(
+                headers={"User-Agent": self._user_agent, "Accept": "text/html,*/*;q=0.5"},
+                connector=aiohttp.TCPConnector(limit=connection_limit()),
+                cookie_jar=aiohttp.DummyCookieJar(),  # no cookies kept between tools
+                trust_env=False,  # no proxy from the environment between the bot and the front
+            )
+        return self._http
 
     def url(self, tool: str) -> str:
         return self.template.format(tool=tool)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def probe(self, tool: str) -> FrontAnswer:
         """How the front answers for ``tool`` now (never raises for the network's faults)."""
+        import aiohttp
+
         url = self.url(tool)
         if not DNS_LABEL.fullmatch(tool):
             why = (f"{tool!r} is not a DNS label (lowercase letters, digits and '-', at most "
@@ -139,49 +152,50 @@ class FrontProbe:
                 return await self._follow(url, started)
         except TimeoutError:
             return FrontAnswer(url, "timeout", detail=f"{self.timeout:g}")
-        except httpx.TimeoutException:
-            return FrontAnswer(url, "timeout", detail=f"{self.timeout:g}")
-        except httpx.HTTPError as error:
-            return FrontAnswer(url, "unreachable", detail=_reason(error))
+        except aiohttp.ClientConnectorError:
+            return FrontAnswer(url, "unreachable", detail="could not connect")
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
+            return FrontAnswer(url, "unreachable", detail="the connection broke off")
+        except (aiohttp.ClientError, ValueError) as error:  # ValueError: an unusable URL
+            return FrontAnswer(url, "unreachable", detail=type(error).__name__)
 
     async def _follow(self, url: str, started: float) -> FrontAnswer:
-        site = httpx.URL(url)
-        current, seen = site, [str(site)]
+        current, seen = url, [url]
         for _ in range(_MAX_REDIRECTS + 1):
             status, location, body = await self._get(current)
             took = time.monotonic() - started
             if status in (301, 302, 303, 307, 308) and location:
-                target = current.join(location)
-                if not _on_site(target, site):
-                    return FrontAnswer(url, "redirect-away", status, took, str(target))
-                if str(target) in seen:
-                    chain = " → ".join([*seen, str(target)])
+                target = urljoin(current, location)
+                if not _on_site(target, url):
+                    return FrontAnswer(url, "redirect-away", status, took, target)
+                if target in seen:
+                    chain = " → ".join([*seen, target])
                     return FrontAnswer(url, "redirect-loop", status, took, detail=chain)
-                seen.append(str(target))
+                seen.append(target)
                 current = target
                 continue
             return FrontAnswer(url, _kind(status, body), status, took)
         chain = " → ".join(seen)
         return FrontAnswer(url, "redirect-loop", None, time.monotonic() - started, detail=chain)
 
-    async def _get(self, url: httpx.URL) -> tuple[int, str, str]:
-        async with self._http.stream("GET", url) as response:
+    async def _get(self, url: str) -> tuple[int, str, str]:
+        async with self._session().get(url, allow_redirects=False) as response:
             body = b""
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) >= _MAX_BODY:
+            while len(body) < _MAX_BODY:
+                chunk = await response.content.read(_MAX_BODY - len(body))
+                if not chunk:
                     break
-            text = body[:_MAX_BODY].decode("utf-8", "replace")
-            return response.status_code, response.headers.get("location", ""), text
+                body += chunk
+            text = body.decode("utf-8", "replace")
+            return response.status, response.headers.get("Location", ""), text
 
 
-def _on_site(target: httpx.URL, site: httpx.URL) -> bool:
+def _on_site(target: str, site: str) -> bool:
     """The same host (and port), under the probed path: a redirect we may follow."""
     return (
-        target.host == site.host
-        and target.port == site.port
-        and target.path.startswith(site.path)
-        and target.scheme in ("http", "https")
+        origin(target) == origin(site)
+        and urlsplit(target).path.startswith(urlsplit(site).path)
+        and urlsplit(target).scheme in ("http", "https")
     )
 
 
@@ -195,11 +209,3 @@ def _kind(status: int, body: str) -> str:
     ):
         return "proxy-error"
     return "tool"
-
-
-def _reason(error: httpx.HTTPError) -> str:
-    if isinstance(error, httpx.ConnectError):
-        return "could not connect"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return "the connection broke off"
-    return type(error).__name__

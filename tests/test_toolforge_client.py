@@ -380,3 +380,21 @@ async def test_200_concurrent_calls_overlap(client: ToolforgeClient, sandbox: Sa
     results = await calls
     assert all(len(jobs) == 3 for jobs in results)
     assert sandbox.max_in_flight == 200
+
+
+async def test_no_fixed_cap_holds_calls_back(sandbox: Sandbox) -> None:
+    # It used to be 256 in flight at most: 1000 status commands then took 1.6 s or more.
+    from bot.connections import connection_limit
+
+    calls = 300
+    limit = connection_limit()
+    assert limit == 0 or limit >= calls, "the open-file limit is too low for this test"
+    sandbox.hold = asyncio.Event()
+    async with ToolforgeClient(sandbox.base_url, timeout=PATIENCE) as api:
+        running = asyncio.gather(*(api.list_jobs("sample-cron") for _ in range(calls)))
+        try:
+            await wait_until(lambda: sandbox.in_flight == calls, f"{calls} requests in flight")
+        finally:
+            sandbox.hold.set()
+        results = await running
+    assert all(len(jobs) == 3 for jobs in results)

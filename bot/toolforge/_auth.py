@@ -27,7 +27,7 @@ class ToolforgeAuth:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def ssl_context(self) -> ssl.SSLContext | bool:
-        """What httpx's ``verify`` should get (a context whenever a CA or cert is involved).
+        """The HTTP client's ``ssl`` setting (a context whenever a CA or cert is involved).
 
         Raises ``OSError``/``ssl.SSLError`` when the certificate files cannot be read.
         """

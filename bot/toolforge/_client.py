@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
 
 from bot.errors import ToolforgeError, ToolforgeInvalid
 from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import unreadable
 from bot.toolforge._models import Build, Job, LogEntry, QuotaItem
-from bot.toolforge._transport import GatewayTransport, Observer
+from bot.toolforge._response import Observer
+
+if TYPE_CHECKING:
+    from bot.toolforge._transport import GatewayTransport
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
 _MAX_LOG_PAGES = 50
@@ -43,25 +45,40 @@ class ToolforgeClient:
         observe: Observer | None = None,
     ) -> None:
         """``observe`` is told of every call: (service, HTTP status or "error", seconds)."""
-        self._gateway = GatewayTransport(
-            base_url,
-            auth=auth or ToolforgeAuth(),
-            tool_auth=dict(tool_auth or {}),
-            timeout=timeout,
-            user_agent=user_agent,
-            retry_backoff=retry_backoff,
-            observe=observe,
-        )
+        self._settings = (base_url, auth or ToolforgeAuth(), dict(tool_auth or {}))
+        self._timeout, self._user_agent, self._retry_backoff = timeout, user_agent, retry_backoff
+        self._observe = observe
+        self._transport: GatewayTransport | None = None
+
+    @property
+    def _gateway(self) -> GatewayTransport:
+        # Built (and aiohttp imported) on the first call: a bot that answers no
+        # Toolforge question yet keeps neither in memory.
+        if self._transport is None:
+            from bot.toolforge._transport import GatewayTransport
+
+            base_url, auth, tool_auth = self._settings
+            self._transport = GatewayTransport(
+                base_url,
+                auth=auth,
+                tool_auth=tool_auth,
+                timeout=self._timeout,
+                user_agent=self._user_agent,
+                retry_backoff=self._retry_backoff,
+                observe=self._observe,
+            )
+        return self._transport
 
     @property
     def last_warnings(self) -> tuple[str, ...]:
         """``messages.warning`` of the latest answer (deprecations, quota, drift)."""
-        return self._gateway.last_warnings
+        return self._transport.last_warnings if self._transport is not None else ()
 
     # -- lifecycle ---------------------------------------------------------
 
     async def aclose(self) -> None:
-        await self._gateway.aclose()
+        if self._transport is not None:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> ToolforgeClient:
         return self
@@ -85,9 +102,7 @@ class ToolforgeClient:
     async def job_definitions(self, tool: str) -> list[dict[str, Any]]:
         """The jobs as their owner defined them (``include_unset=false``, what ``jobs dump``
         reads): enough to define them again exactly as they were."""
-        url = httpx.URL(self._gateway.base_url + _jobs(tool)).copy_merge_params(
-            {"include_unset": "false"}
-        )
+        url = _jobs(tool) + "?" + urlencode({"include_unset": "false"})
         body = await self._gateway.json(
             "GET", url, tool, f"the job definitions of {tool} were not read"
         )
@@ -131,7 +146,7 @@ class ToolforgeClient:
         params: dict[str, Any] = {"lines": lines + _PLACEHOLDER_SLACK, "direction": "newest_first"}
         if since:
             params["since"] = since
-        url = httpx.URL(self._gateway.base_url + path).copy_merge_params(params)
+        url = self._gateway.base_url + path + "?" + urlencode(params)
         entries: list[LogEntry] = []
         for _ in range(_MAX_LOG_PAGES):
             body = await self._gateway.json("GET", url, tool, action, not_found_ok=True)
@@ -145,7 +160,7 @@ class ToolforgeClient:
             next_url = following.get("url") if isinstance(following, dict) else None
             if len(entries) >= lines or not next_url:
                 break
-            url = self._gateway.same_origin(url.join(str(next_url)), action)
+            url = self._gateway.same_origin(urljoin(url, str(next_url)), action)
         return list(reversed(entries[:lines]))
 
     async def follow_job_logs(

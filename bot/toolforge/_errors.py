@@ -6,9 +6,8 @@ knows, and (through ``action``) what was therefore *not* done.
 
 from __future__ import annotations
 
+import enum
 from typing import Any
-
-import httpx
 
 from bot.errors import (
     ToolforgeError,
@@ -20,6 +19,7 @@ from bot.errors import (
     ToolforgeUnavailable,
 )
 from bot.jsontext import parse_json
+from bot.toolforge._response import ApiResponse
 
 _MAX_TEXT = 300
 
@@ -52,14 +52,14 @@ def _texts(body: Any) -> list[str]:
     return []
 
 
-def api_text(response: httpx.Response) -> str:
+def api_text(response: ApiResponse) -> str:
     """The API's own explanation, if it gave one (``""`` otherwise)."""
     try:
         body = parse_json(response.content)
     except ValueError:
         body = None
     texts = _texts(body) if body is not None else []
-    if not texts and "json" not in response.headers.get("content-type", ""):
+    if not texts and "json" not in response.content_type:
         raw = response.text.strip()
         texts = [raw] if raw and not raw.lstrip().startswith("<") else []
     return "; ".join(t.strip().rstrip(".") for t in texts if t.strip())
@@ -77,16 +77,16 @@ _UNKNOWN = "it may or may not have acted, so check the state before trying again
 
 
 def error_for_response(
-    response: httpx.Response,
+    response: ApiResponse,
     *,
     tool: str | None,
     action: str,
     secrets: tuple[str, ...] = (),
 ) -> ToolforgeError:
     """The error for a non-2xx answer."""
-    service = service_of(response.request.url.path)
+    service = service_of(response.path)
     code = response.status_code
-    if code >= 500 and response.request.method != "GET":
+    if code >= 500 and response.method != "GET":
         # The request got as far as the gateway: the service may have acted, then failed.
         return ToolforgeOutcomeUnknown(
             f"the {service} service answered HTTP {code} to a request that changes "
@@ -117,13 +117,29 @@ def error_for_response(
     return ToolforgeError(f"the {service} service answered HTTP {code}{detail}; {action}.")
 
 
-def error_for_exception(
-    error: httpx.HTTPError, *, path: str, timeout: float, action: str, method: str = "GET"
+class Failure(enum.Enum):
+    """How a request got no HTTP answer, whatever HTTP library saw it."""
+
+    CONNECT = "could not connect"
+    CONNECT_TIMEOUT = "no connection within the timeout"
+    BROKEN = "the connection broke off"
+    READ_TIMEOUT = "no answer within the timeout"
+    OTHER = "other"
+
+
+def error_for_failure(
+    failure: Failure,
+    *,
+    path: str,
+    timeout: float,
+    action: str,
+    method: str = "GET",
+    name: str = "",
 ) -> ToolforgeError:
-    """The error for a request that got no HTTP answer at all."""
+    """The error for a request that got no HTTP answer at all (``name``: of an OTHER)."""
     service = service_of(path)
-    if isinstance(error, httpx.TimeoutException):
-        if method != "GET" and not isinstance(error, httpx.ConnectTimeout):
+    if failure in (Failure.CONNECT_TIMEOUT, Failure.READ_TIMEOUT):
+        if method != "GET" and failure is Failure.READ_TIMEOUT:
             # The request went out: the service may have acted before going quiet.
             return ToolforgeOutcomeUnknown(
                 f"the {service} service did not answer within {timeout:g} s; {_UNKNOWN}."
@@ -131,12 +147,7 @@ def error_for_exception(
         return ToolforgeTimeout(
             f"the {service} service did not answer within {timeout:g} s; {action}."
         )
-    if isinstance(error, httpx.ConnectError):
-        reason = "could not connect"
-    elif isinstance(error, httpx.RemoteProtocolError):
-        reason = "the connection broke off"
-    else:
-        reason = type(error).__name__
+    reason = name or "an error" if failure is Failure.OTHER else failure.value
     return ToolforgeUnavailable(f"the {service} service is unavailable ({reason}); {action}.")
 
 

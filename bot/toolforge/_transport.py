@@ -1,57 +1,56 @@
-"""The HTTP plumbing under ``ToolforgeClient``: credentials per tool, retries, errors, JSON."""
+"""The HTTP plumbing under ``ToolforgeClient``: credentials per tool, retries, errors, JSON.
+
+aiohttp directly. It was httpx over aiohttp (httpx-aiohttp); measured on the
+same machine against the sandbox in another process at 200 ms latency, the
+extra httpx layer doubled the client's CPU per request (581 -> 279 us for 200
+concurrent GETs, 662 -> 295 us for 1000; tests/bench/bench_sandbox_client.py
+transports) and every request paid for two response objects. The client
+needs nothing of httpx that aiohttp lacks: a request, a status, a body.
+
+This module is imported on the first API call, not when the bot starts: a
+bot that only sits in an IRC channel does not load aiohttp for it.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from bot.backoff import Backoff
+from bot.connections import connection_limit, origin
 from bot.errors import ToolforgeError, ToolforgeUnavailable
 from bot.jsontext import parse_json
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import (
-    error_for_exception,
+    Failure,
+    error_for_failure,
     error_for_response,
     service_of,
     unreadable,
 )
+from bot.toolforge._response import ApiResponse, Observer
 
 _RETRY_STATUSES = (502, 503)
-_RETRY_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError)
-# At most this many requests in flight per client. Waiting here rather than in
-# httpcore's pool matters: its queue costs O(queued x connections) per request.
-_MAX_IN_FLIGHT = 256
-
-#: Told of every call: (service, HTTP status or "error", seconds); the bot's metrics.
-Observer = Callable[[str, str, float], None]
+_RETRY_FAILURES = (Failure.CONNECT, Failure.BROKEN)
 
 
-class _AiohttpTransport(AiohttpTransport):
-    """httpx over aiohttp, with the two errors httpx-aiohttp maps too broadly made precise.
-
-    It reports a refused connection and a dropped one as ``ConnectTimeout``;
-    the client needs "could not connect" and "the connection broke off"
-    (which it may retry) to tell users what happened.
-    """
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return await super().handle_async_request(request)
-        except httpx.TransportError as error:
-            cause = error.__cause__
-            if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
-                cause, aiohttp.ServerTimeoutError
-            ):
-                raise httpx.ConnectError(str(cause), request=request) from cause
-            if isinstance(cause, aiohttp.ServerDisconnectedError):
-                raise httpx.RemoteProtocolError(str(cause), request=request) from cause
-            raise
+def _failure(error: BaseException) -> Failure:
+    if isinstance(error, aiohttp.ConnectionTimeoutError):
+        return Failure.CONNECT_TIMEOUT
+    if isinstance(error, aiohttp.ServerTimeoutError | TimeoutError):
+        return Failure.READ_TIMEOUT
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return Failure.CONNECT  # refused, unresolvable, a TLS handshake that failed
+    if isinstance(error, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return Failure.BROKEN
+    if isinstance(error, aiohttp.ClientOSError):
+        return Failure.BROKEN  # reset while the answer was read
+    return Failure.OTHER
 
 
 class GatewayTransport:
@@ -80,42 +79,45 @@ class GatewayTransport:
         self._timeout = timeout
         self._user_agent = user_agent
         self._retry_backoff = retry_backoff
-        self._http = self._make_http(auth)
-        self._tool_http: dict[str, httpx.AsyncClient] = {}
+        self._http: aiohttp.ClientSession | None = None
+        self._tool_http: dict[str, aiohttp.ClientSession] = {}
         self.last_warnings: tuple[str, ...] = ()
-        self._in_flight = asyncio.Semaphore(_MAX_IN_FLIGHT)
 
     async def aclose(self) -> None:
-        clients = [self._http, *self._tool_http.values()]
+        sessions = [*([self._http] if self._http is not None else []), *self._tool_http.values()]
+        self._http = None
         self._tool_http.clear()
-        for client in clients:
-            await client.aclose()
+        for session in sessions:
+            await session.close()
 
-    def _make_http(self, auth: ToolforgeAuth) -> httpx.AsyncClient:
+    def _session(self, auth: ToolforgeAuth) -> aiohttp.ClientSession:
         headers = {"User-Agent": self._user_agent, "Accept": "application/json"}
         headers.update(auth.headers())
         # Plain http (the sandbox) needs no TLS context, and building one costs ~0.1 s.
-        verify = auth.ssl_context() if self.base_url.startswith("https://") else False
-        limits = httpx.Limits(
-            max_connections=_MAX_IN_FLIGHT, max_keepalive_connections=_MAX_IN_FLIGHT
+        verify: ssl.SSLContext | bool = (
+            auth.ssl_context() if self.base_url.startswith("https://") else False
         )
-        return httpx.AsyncClient(
-            base_url=self.base_url,
+        return aiohttp.ClientSession(
             headers=headers,
-            timeout=httpx.Timeout(self._timeout),
-            # httpcore's pool slows down badly with many concurrent requests
-            # (encode/httpx#3215); aiohttp's does not. httpx stays the API.
-            transport=_AiohttpTransport(verify=verify, limits=limits, trust_env=False),
+            connector=aiohttp.TCPConnector(limit=connection_limit(), ssl=verify),
+            timeout=aiohttp.ClientTimeout(
+                total=None, connect=self._timeout, sock_read=self._timeout
+            ),
+            trust_env=False,  # no proxy from the environment between forgebot and the gateway
         )
 
-    def _http_for(self, tool: str | None, action: str) -> tuple[httpx.AsyncClient, ToolforgeAuth]:
-        """The shared client, or the one holding this tool's own certificate (self-hosted mode)."""
+    def _http_for(
+        self, tool: str | None, action: str
+    ) -> tuple[aiohttp.ClientSession, ToolforgeAuth]:
+        """The shared session, or the one holding this tool's own certificate (self-hosted mode)."""
         if tool is None or tool not in self._tool_auth:
+            if self._http is None:
+                self._http = self._session(self._auth)
             return self._http, self._auth
         auth = self._tool_auth[tool]
         if tool not in self._tool_http:
             try:
-                self._tool_http[tool] = self._make_http(auth)
+                self._tool_http[tool] = self._session(auth)
             except OSError as error:
                 raise ToolforgeError(
                     f"forgebot could not load the certificate for tool {tool} "
@@ -123,10 +125,28 @@ class GatewayTransport:
                 ) from error
         return self._tool_http[tool], auth
 
+    async def _request(
+        self,
+        http: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        payload: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> ApiResponse:
+        async with http.request(method, url, json=payload, params=params) as response:
+            content = await response.read()
+            return ApiResponse(
+                method,
+                str(response.url),
+                response.status,
+                response.headers.get("Content-Type", ""),
+                content,
+            )
+
     async def send(
         self,
         method: str,
-        url: str | httpx.URL,
+        url: str,
         tool: str | None,
         action: str,
         *,
@@ -134,13 +154,15 @@ class GatewayTransport:
         params: dict[str, str] | None = None,
         not_found_ok: bool = False,
         hide: tuple[str, ...] = (),
-    ) -> httpx.Response:
+    ) -> ApiResponse:
         """A 2xx response (or a 404 when ``not_found_ok``); raises ToolforgeError otherwise.
 
+        ``url``: a path under the gateway, or a whole URL on it (a next page).
         ``hide``: values of this call (an envvar's value) an error sentence must not repeat.
         """
         http, auth = self._http_for(tool, action)
-        path = url.path if isinstance(url, httpx.URL) else url
+        full = url if "://" in url else self.base_url + url
+        path = urlsplit(full).path
         # Only what cannot have acted twice is tried again: GETs.
         attempts = 2 if method == "GET" else 1
         backoff = Backoff(self._retry_backoff, self._retry_backoff * 4)
@@ -148,16 +170,17 @@ class GatewayTransport:
             last = attempt == attempts
             started = time.perf_counter()
             try:
-                async with self._in_flight:
-                    response = await http.request(method, url, json=payload, params=params)
-            except httpx.HTTPError as error:
+                response = await self._request(http, method, full, payload, params)
+            except (TimeoutError, aiohttp.ClientError) as error:
                 self._observed(path, "error", started)
-                if not last and isinstance(error, _RETRY_ERRORS):
+                failure = _failure(error)
+                if not last and failure in _RETRY_FAILURES:
                     await backoff.wait()
                     continue
-                raise error_for_exception(
-                    error, path=path, timeout=self._timeout, action=action, method=method
-                ) from error
+                raise error_for_failure(
+                    failure, path=path, timeout=self._timeout, action=action, method=method,
+                    name=type(error).__name__,
+                ) from error  # fmt: skip
             self._observed(path, str(response.status_code), started)
             if not last and response.status_code in _RETRY_STATUSES:
                 await backoff.wait()
@@ -175,7 +198,7 @@ class GatewayTransport:
     async def json(
         self,
         method: str,
-        url: str | httpx.URL,
+        url: str,
         tool: str | None,
         action: str,
         *,
@@ -192,9 +215,9 @@ class GatewayTransport:
         try:
             body = parse_json(response.content) if response.content else {}
         except ValueError:
-            raise unreadable(response.request.url.path, action) from None
+            raise unreadable(response.path, action) from None
         if not isinstance(body, dict):
-            raise unreadable(response.request.url.path, action)
+            raise unreadable(response.path, action)
         messages = body.get("messages")
         warnings = messages.get("warning") if isinstance(messages, dict) else None
         self.last_warnings = tuple(str(w) for w in warnings) if isinstance(warnings, list) else ()
@@ -207,32 +230,37 @@ class GatewayTransport:
         quiet is normal there: the caller bounds how long it listens. Ends when the service
         ends the stream; a broken one raises :class:`ToolforgeUnavailable`."""
         http, auth = self._http_for(tool, action)
-        timeout = httpx.Timeout(self._timeout, read=None)
+        timeout = aiohttp.ClientTimeout(total=None, connect=self._timeout, sock_read=None)
         try:
-            async with http.stream("GET", url, params=params, timeout=timeout) as response:
-                if not response.is_success:
-                    await response.aread()
-                    raise error_for_response(response, tool=tool, action=action,
+            async with http.get(self.base_url + url, params=params, timeout=timeout) as response:
+                if not 200 <= response.status < 300:
+                    answer = ApiResponse("GET", str(response.url), response.status,
+                                         response.headers.get("Content-Type", ""),
+                                         await response.read())  # fmt: skip
+                    raise error_for_response(answer, tool=tool, action=action,
                                              secrets=auth.secrets())  # fmt: skip
-                async for line in response.aiter_lines():
-                    yield line
-        except httpx.HTTPError as error:
-            if isinstance(error, httpx.TransportError) and not isinstance(
-                error, httpx.ConnectError | httpx.TimeoutException
-            ):
+                pending = b""
+                async for chunk in response.content.iter_any():
+                    *complete, pending = (pending + chunk).split(b"\n")
+                    for raw in complete:
+                        yield raw.rstrip(b"\r").decode("utf-8", "replace")
+                if pending:
+                    yield pending.decode("utf-8", "replace")
+        except (TimeoutError, aiohttp.ClientError) as error:
+            failure = _failure(error)
+            if failure is Failure.BROKEN:
                 raise ToolforgeUnavailable(
                     f"the {service_of(url)} service cut the stream; {action}."
                 ) from error
-            raise error_for_exception(
-                error, path=url, timeout=self._timeout, action=action
+            raise error_for_failure(
+                failure, path=url, timeout=self._timeout, action=action, name=type(error).__name__
             ) from error
 
-    def same_origin(self, url: httpx.URL, action: str) -> httpx.URL:
+    def same_origin(self, url: str, action: str) -> str:
         """Follow a server-given link only on our own gateway: it would get our credentials."""
-        base = httpx.URL(self.base_url)
-        if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+        if origin(url) != origin(self.base_url):
             raise ToolforgeError(
-                f"the {service_of(url.path)} service pointed to another server for the next "
-                f"page; {action}."
+                f"the {service_of(urlsplit(url).path)} service pointed to another server "
+                f"for the next page; {action}."
             )
         return url

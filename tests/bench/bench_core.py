@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,27 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
+
+
+CONCURRENT = (200, 1000)
+ROUNDS = 3
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def fan_out(console: ConsoleAdapter, calls: int, api: int) -> tuple[float, float, float]:
+    """``calls`` status commands at once: wall time, this process's CPU time and that of
+    the sandbox (process ``api``)."""
+    wall, cpu, api_cpu = time.perf_counter(), time.process_time(), cpu_seconds(api)
+    results = await asyncio.gather(
+        *(console.handle_line("status sample-web") for _ in range(calls))
+    )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert all(any("sample-web" in line for line in r) for r in results), results[0]
+    return wall, cpu, cpu_seconds(api) - api_cpu
 
 
 async def sandbox_process(latency: float) -> tuple[asyncio.subprocess.Process, str]:
@@ -95,11 +117,15 @@ async def main() -> None:
 
         slow = ConsoleAdapter(slow_bot, "bob", stdin=io.StringIO(), stdout=io.StringIO())
         await slow.handle_line("status sample-web")
-        t0 = time.perf_counter()
-        results = await asyncio.gather(*(slow.handle_line("status sample-web") for _ in range(200)))
-        wall = time.perf_counter() - t0
-        assert all(any("sample-web" in line for line in r) for r in results)
-        print(f"200 concurrent status commands, 200 ms API latency: wall time {wall * 1000:.0f} ms")
+        for calls in CONCURRENT:
+            await fan_out(slow, calls, slow_proc.pid)  # open the connections, as a bot has
+            runs = [await fan_out(slow, calls, slow_proc.pid) for _ in range(ROUNDS)]
+            wall, cpu, api = (statistics.median(r[i] for r in runs) for i in range(3))
+            print(
+                f"{calls} concurrent status commands, 200 ms API latency: wall time "
+                f"{wall * 1000:.0f} ms, bot CPU {cpu * 1000:.0f} ms, sandbox CPU "
+                f"{api * 1000:.0f} ms (median of {ROUNDS})"
+            )
 
         await stack.aclose()
     for p in (proc, slow_proc):
