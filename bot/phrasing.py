@@ -1,7 +1,8 @@
 """Questions in plain words, read as the command they mean.
 
 "why is mytool down?", "is mytool broken", "mytool 502", "who maintains
-mytool" are read as ``diagnose mytool`` or ``maintainers mytool``, and the
+mytool" are read as ``diagnose mytool`` or ``maintainers mytool`` ("is
+Toolforge down?", "is it me or Toolforge?" as ``news``), and the
 answer starts with "I read this as ..." so a wrong reading is visible. An
 action that changes something ("restart my tool") is never run from a
 guess: the answer is the command to type, which then asks for a
@@ -51,6 +52,14 @@ _TABLE: tuple[tuple[str, str, bool], ...] = (
     (rf"{_ASK}(?:diagnose|check|debug|look at|investigate) {_TOOL}", "diagnose", False),
 )  # fmt: skip
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), c, a) for p, c, a in _TABLE)
+# Questions about Toolforge itself, not one tool: read as ``news``.
+_NEWS = re.compile(
+    rf"(?:is (?:it )?(?:me|my tool) or (?:is it )?toolforge|(?:is|are) (?:toolforge|tools) "
+    rf"(?:{_DOWN}|having (?:problems|issues|trouble)|ok|okay|up)|(?:any )?toolforge "
+    r"(?:outages?|incidents?|problems|issues|maintenance|news)|what(?:'s| is) (?:wrong|up|going on)"
+    r" with toolforge|(?:is there|any) (?:an? )?(?:outage|incident|maintenance)(?: on toolforge)?)",
+    re.IGNORECASE,
+)
 _FILLER = re.compile(r"^(?:hi|hello|hey|so|um|ok|okay)[,!.]?\s+", re.IGNORECASE)
 _MY = re.compile(r"^my (?:tool|bot|web ?service)$", re.IGNORECASE)
 _SAYS_MY = re.compile(r"\bmy (?:tool|bot|web ?service)\b", re.IGNORECASE)
@@ -77,6 +86,8 @@ class Reading:
 def read(text: str) -> Reading | None:
     """The command a plain-words message means, or None when it is not one of ours."""
     cleaned = _FILLER.sub("", " ".join(text.split())).strip(" ?!.")
+    if _NEWS.fullmatch(cleaned):
+        return Reading("news", "", False)
     for pattern, command, acts in _COMPILED:
         found = pattern.fullmatch(cleaned)
         if found:

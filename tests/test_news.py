@@ -86,3 +86,13 @@ async def test_status_and_diagnose_carry_the_news_that_concerns_the_tool(
 
 async def test_status_without_news_is_as_short_as_before(bot: Bot, clock: FakeClock) -> None:
     assert "Toolforge news" not in await say(bot, "carol", "status sample-web")
+
+
+async def test_is_it_me_or_toolforge_in_plain_words_is_news(bot: Bot, clock: FakeClock) -> None:
+    await announce(bot.services.store, "Replica lag", channel("irc:#c"), severity="incident")
+    for question in ("is toolforge down?", "is it me or is it Toolforge?",
+                     "any toolforge outage", "is there an incident"):  # fmt: skip
+        out = await say(bot, "carol", question)
+        assert out.startswith("I read this as 'news'."), (question, out)
+        assert "Replica lag" in out
+    assert "I read this as 'diagnose sample-web'" in await say(bot, "carol", "is sample-web down")
