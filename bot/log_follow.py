@@ -127,14 +127,14 @@ class LogFollows:
             await self._flush(follow, buffer)
             if loop.time() >= deadline:
                 return (f"Stopped following {follow.name}: the {_span(follow.seconds)} are up "
-                        f"({follow.shown} new lines). {follow.stop_hint}")  # fmt: skip
+                        f"({follow.shown} lines sent). {follow.stop_hint}")  # fmt: skip
             problem = reader.exception() if not reader.cancelled() else None
             cuts += 1
             if cuts > RESUMES:
                 why = problem.sentence if isinstance(problem, ToolforgeError) else (
                     "the logs service ended the stream")  # fmt: skip
                 return (f"Stopped following {follow.name}: {why.rstrip('.')}, and it did not "
-                        f"take it back after {RESUMES} tries ({follow.shown} new lines "
+                        f"take it back after {RESUMES} tries ({follow.shown} lines "
                         f"shown). {follow.stop_hint}")  # fmt: skip
             await backoff.wait()  # then take it up again where it was cut
 

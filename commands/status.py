@@ -80,7 +80,7 @@ async def _latest_build_or_error(ctx: Context, tool: str) -> Build | str | None:
 
 def _schedule(job: Job, now: datetime) -> str:
     runs = runs_text(job, now)
-    return f"{schedule_cell(job)} ({runs})" if runs else ""
+    return f"{schedule_cell(job)}; {runs}" if runs else ""
 
 
 def _overview(tool: str, jobs: list[Job], build: Build | str | None, now: datetime) -> Reply:

@@ -13,7 +13,7 @@ async def _stop(ctx: Context, inv: Invocation) -> Reply:
     follow = follows.stop(asker(ctx.message)) if follows is not None else None
     if follow is None:
         return Reply.text("You are not following any log.")
-    said = f"Stopped following {follow.name}, as you asked ({follow.shown} new lines)."
+    said = f"Stopped following {follow.name}, as you asked ({follow.shown} lines sent)."
     return Reply.text(said, private=True)
 
 

@@ -97,7 +97,7 @@ async def test_a_file_logging_job_is_explained(bot: Bot, sandbox: Sandbox) -> No
 async def test_status_shows_last_and_next_run_of_scheduled_jobs(bot: Bot, sandbox: Sandbox) -> None:
     sandbox.advance(2 * 86400)
     overview = await say(bot, "bob", "status sample-cron")
-    assert "17 */6 * * * (last " in overview and ", next " in overview
+    assert "17 */6 * * *; last " in overview and ", next " in overview
     detail = await say(bot, "bob", "status sample-cron purge-cache")
     job = (await bot.services.toolforge.get_job("sample-cron", "purge-cache")).raw["status"]
     last = datetime.fromisoformat(job["previous_schedule"].replace("Z", "+00:00"))
