@@ -16,12 +16,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from bot.adapter import Route
 from bot.redact import redact
 from bot.reply import Badge, Code, Inline, Link, Part, Reply, Strong, Table, Text
+
+if TYPE_CHECKING:
+    # aiohttp is imported when a page is served, not when the bot starts.
+    from aiohttp import web
 
 ROUTE = "/answers/{token}"
 #: Pages kept at once; the oldest go first (a flood of long answers cannot fill memory).
@@ -78,6 +81,8 @@ class AnswerPages:
         return [("GET", ROUTE, self.serve)]
 
     async def serve(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         page = self._pages.get(request.match_info["token"])
         now = self.clock()
         if page is None:
@@ -90,6 +95,8 @@ class AnswerPages:
 
 
 def _sentence(status: int, sentence: str) -> web.Response:
+    from aiohttp import web
+
     body = _document("forgebot", f"<p>{html.escape(sentence)}</p>")
     return web.Response(status=status, text=body, content_type="text/html", headers=_HEADERS)
 

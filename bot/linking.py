@@ -22,15 +22,19 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.config import LinkSettings
 from bot.directory import Account, AccountAttribute
 from bot.errors import DirectoryUnavailable, ForgebotError
 from bot.message import ChatIdentity
-from bot.oidc import OidcClient
 from bot.reply import Reply, Strong, Text
 from bot.services import Services
 from bot.store import LinkConflict, LinkRequest
+
+if TYPE_CHECKING:
+    # httpx, authlib and joserfc: loaded when linking is served, not for direct_destination
+    from bot.oidc import OidcClient
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,9 @@ class LinkDesk:
         self.settings = settings
         self.deliver = deliver
         self.public_url = public_url.rstrip("/")
-        self.oidc = OidcClient(settings, self.callback_url)
+        from bot.oidc import OidcClient
+
+        self.oidc: OidcClient = OidcClient(settings, self.callback_url)
 
     @property
     def callback_url(self) -> str:
