@@ -147,6 +147,15 @@ async def _reply(alice: Any, lines: int = 5) -> tuple[float, float]:
     return (first_at - started) * 1000, (time.perf_counter() - started) * 1000
 
 
+async def _synced(peer: Any) -> None:
+    """Wait for the answer to a PING sent now: everything before it has been relayed."""
+    token = f"bench-{peer.nick}-{time.monotonic_ns()}"
+    since = peer.mark()
+    await peer.send(f"PING :{token}")
+    await peer.expect(lambda ln: ln.command == "PONG" and ln.text == token, within=600,
+                      since=since)  # fmt: skip
+
+
 async def _chatter(proc: Any, peers: list[Any], alice: Any) -> float:
     """The bot's CPU microseconds per line of channel chatter (ended by a command)."""
     per_peer = CHATTER // len(peers)
@@ -159,7 +168,7 @@ async def _chatter(proc: Any, peers: list[Any], alice: Any) -> float:
             if i % 200 == 0:
                 await peer.writer.drain()
         await peer.writer.drain()
-        await peer.sync()  # the server has relayed all of it
+        await _synced(peer)  # the server has relayed all of it
 
     await asyncio.gather(*(talk(p) for p in peers))
     await _reply(alice)  # answered after every chatter line before it was read
@@ -190,7 +199,8 @@ async def measure_irc(checkout: Path) -> dict[str, float]:
             await _stop(proc)
             link = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "--config", str(config), "link", "add",
-                "irc:alice-libera", "alice", env=_env(checkout, data),
+                "irc:alice-libera", "alice",
+                env=_env(checkout, data) | {"FORGEBOT_IRC_PASSWORD": ACCOUNTS["forgebot"]},
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             assert await link.wait() == 0, "forgebot link add failed"
@@ -265,8 +275,10 @@ def _run(checkout: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out = subprocess.run(
         [sys.executable, __file__, "--measure", str(checkout)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env, capture_output=True, text=True,
     )  # fmt: skip
+    if out.returncode != 0:
+        raise SystemExit(f"measuring {checkout} failed:\n{out.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return figures
 
