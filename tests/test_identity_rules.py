@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import LdapSettings
 from bot.core import Bot
 from bot.identity import HOW, is_admin, resolve_identity
 from bot.message import ChatIdentity
+from tests.conftest import MakeBot
+from tests.test_run_command import free_port
 
 
 @pytest.fixture
@@ -83,3 +86,16 @@ async def test_admins_are_the_configured_accounts(linked: Bot) -> None:
     assert await is_admin("root-sre", services) == (True, None)
     assert await is_admin("alice", services) == (False, None)
     assert await is_admin(None, services) == (False, None)
+
+
+async def test_when_the_directory_is_down_no_one_is_an_admin_by_it(make_bot: MakeBot) -> None:
+    # A directory nobody answers for (the admins of a configured list need no directory).
+    down = LdapSettings(uris=(f"ldap://127.0.0.1:{free_port()}",), timeout=1)
+    bot = await make_bot(ldap=down)
+    admin, problem = await is_admin("alice", bot.services)
+    assert admin is False and problem  # the directory's own sentence, said to the user
+    assert await is_admin("root-sre", bot.services) == (True, None)
+    resolved = await resolve_identity(
+        ChatIdentity("zulip", "12", "Bob", email="bob@example.org"), bot.services
+    )
+    assert (resolved.account, resolved.how, resolved.problem) == (None, None, problem)

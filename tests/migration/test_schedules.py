@@ -76,12 +76,23 @@ def firings(schedule: str, count: int = 12) -> list[datetime]:
 @example("0 0 30 2 *")
 @example("0 0 31 2-4/2 *")
 @example("1-10/2 * * * *")
+@example("0 0 31 */2 *")
+@example("0 0 30 2/12 *")
+@example("0 0 31 4-6 *")
+@example("0 0 31 4,6,9,11 *")
+@example("0 0 30-31 2 *")
+@example("0 0 5/30 2 *")
+@example("0 0 30/5 2 *")
+@example("0 0 */40 2 *")
+@example("0 0 31 4/2 *")  # April, June, ..., August has a 31st
 def test_a_schedule_is_valid_cron_and_keeps_its_meaning_or_is_refused_with_a_reason(
     raw: str,
 ) -> None:
     schedule = normalise(raw)
     if schedule.value is None:
         assert schedule.problems and all(p.strip() for p in schedule.problems), raw
+        # Refused only what cron itself refuses (or macros the API lacks, like @reboot).
+        assert raw.startswith("@") or not accepted_by_cron_input(raw), (raw, schedule)
         return
     assert schedule.problems == ()
     assert accepted_by_cron(schedule.value), f"{raw!r} became {schedule.value!r}"
