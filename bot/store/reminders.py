@@ -80,9 +80,10 @@ def queue_nudges(
         .with_for_update(skip_locked=True)
     )
     originals = list(session.exec(statement).all())
-    for original in originals:
-        session.add(_follow_up(original, nudge_purpose(original.reminders_sent + 1)))
-        _reminded(session, original, now, counted=True)
+    session.add_all(
+        _follow_up(original, nudge_purpose(original.reminders_sent + 1)) for original in originals
+    )
+    _reminded(session, originals, now, counted=True)
     return len(originals)
 
 
@@ -127,7 +128,7 @@ def queue_window(session: Session, now: datetime, lead: timedelta, limit: int) -
             select(a).where(col(a.id).in_({o.announcement_id for o in originals}))
         ).all()
     }
-    queued = 0
+    queued = []
     for original in originals:
         start = starts.get(original.announcement_id)
         follow_up = _follow_up(original, WINDOW)
@@ -136,23 +137,24 @@ def queue_window(session: Session, now: datetime, lead: timedelta, limit: int) -
             # Recorded as not needed, so that it is not looked at again at every tick.
             follow_up.status = "cancelled"
             follow_up.last_error = "not sent: the announcement came shortly before the window"
-            session.add(follow_up)
-            continue
+        else:
+            queued.append(original)
         session.add(follow_up)
-        _reminded(session, original, now, counted=False)
-        queued += 1
-    return queued
+    _reminded(session, queued, now, counted=False)
+    return len(queued)
 
 
-def _reminded(session: Session, original: Delivery, now: datetime, *, counted: bool) -> None:
-    """Note a queued reminder on the delivery it follows; ``counted``: one more of the
-    bounded reminders (the window's is one of its own, outside the count)."""
+def _reminded(session: Session, originals: list[Delivery], now: datetime, *, counted: bool) -> None:
+    """Note a queued reminder on the deliveries it follows (one statement); ``counted``:
+    one more of the bounded reminders (the window's is one of its own, outside the count)."""
+    if not originals:
+        return
     values: dict[str, Any] = {"last_reminded_at": now}
     if counted:
         values["reminders_sent"] = col(Delivery.reminders_sent) + 1
     session.exec(
         update(Delivery)
-        .where(col(Delivery.id) == original.id)
+        .where(col(Delivery.id).in_([original.id for original in originals]))
         .values(values)
         .execution_options(synchronize_session=False)
     )
