@@ -38,6 +38,7 @@ TARGET = 0.90
 class Group:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
+    pytest_args: tuple[str, ...] = ()  # e.g. --deselect a test mutmut's tracing makes too slow
 
 
 GROUPS = {
@@ -96,7 +97,13 @@ GROUPS = {
     ),
     "slack": Group(
         ("adapters/slack/replays.py", "adapters/slack/inbound.py"),
-        ("tests/test_slack_adapter.py", "tests/test_slack_identity_rules.py"),
+        ("tests/test_slack_identity_rules.py", "tests/test_slack_adapter.py"),
+        # It proves an ack comes while the command still runs: under mutmut's tracing
+        # on a loaded machine the command is not yet seen when the ack arrives.
+        (
+            "--deselect",
+            "tests/test_slack_adapter.py::test_a_slow_command_acks_in_time_and_answers_later",
+        ),
     ),
     "schedule": Group(
         ("bot/migration/schedule.py",),
@@ -122,7 +129,15 @@ def _workdir(name: str, group: Group) -> Path:
     table = {
         "source_paths": ["bot", "commands", "adapters"],
         "only_mutate": list(group.modules),
-        "pytest_add_cli_args": ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x"],
+        "pytest_add_cli_args": [
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-x",
+            *group.pytest_args,
+        ],
         "pytest_add_cli_args_test_selection": tests,
         "use_git_change_detection": False,
         # A mutant that loops for ever is killed by the timeout: 15 times the tests'
