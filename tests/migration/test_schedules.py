@@ -85,6 +85,8 @@ def firings(schedule: str, count: int = 12) -> list[datetime]:
 @example("0 0 30/5 2 *")
 @example("0 0 */40 2 *")
 @example("0 0 31 4/2 *")  # April, June, ..., August has a 31st
+@example("0 0 1 jan-jun/2 *")
+@example("0 0 * * mon-fri/2")
 def test_a_schedule_is_valid_cron_and_keeps_its_meaning_or_is_refused_with_a_reason(
     raw: str,
 ) -> None:
