@@ -44,11 +44,11 @@ async def test_the_silent_are_reminded_and_everyone_before_the_window(
         assert "reminder 1 **NFS restart** (announcement #1)." in reminder.content
         assert "Window: Dec 5 10:00 UTC to Dec 5 12:00 UTC." in reminder.content
         assert "have not acknowledged it yet" in reminder.content
-        assert "**ack 1**" in reminder.content
+        assert "**ack 1** (or react to this message)." in reminder.content
         assert "reminder 1" in str(slack.posted("chat.postMessage")[-1].args)
         mail = smtp.received[-1]
         assert mail.message["Subject"] == "[Toolforge] Reminder: NFS restart"
-        assert "ack 1" in mail.text
+        assert "ack 1." in mail.text and "react" not in mail.text
 
         # bob reacts to the reminder on Zulip: acknowledged, on every platform
         zulip.inject_reaction(BOB, zulip.sent_ids(BOB)[-1])

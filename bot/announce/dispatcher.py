@@ -257,7 +257,8 @@ class Dispatcher:
         """The announcement, or the reminder the delivery is (see bot.bulletin.reminders)."""
         if is_reminder(delivery.purpose):
             view = AnnouncementView.of(announcement)
-            return reminder_reply(view, delivery.purpose, tools, self.clock())
+            return reminder_reply(view, delivery.purpose, tools, self.clock(),
+                                  platform=delivery.platform)  # fmt: skip
         return announcement_reply(announcement, tools=tools or None)
 
     async def _failed(self, delivery: Delivery, failed: SendFailed) -> None:

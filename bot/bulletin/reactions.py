@@ -12,6 +12,8 @@ import re
 
 from bot.message import Message
 
+# The platforms whose adapters report reactions (IRC has none; mail neither).
+REACTING_PLATFORMS = frozenset({"zulip", "slack"})
 # The announcement's direct message names itself "(announcement #12)" and says "ack 12";
 # a reminder does the same.
 _NUMBERS = re.compile(r"\(announcement #(\d+)\)|\back (\d+)\b")

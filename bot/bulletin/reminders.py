@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.bulletin.reactions import REACTING_PLATFORMS
 from bot.bulletin.view import AnnouncementView
 from bot.bulletin.when import duration, moment
 from bot.reply import Badge, Link, Part, Reply, Strong, Text, Tone, plain_text
@@ -100,9 +101,10 @@ def reminders_for(bot: Bot) -> Reminders:
 
 
 def reminder_reply(
-    view: AnnouncementView, purpose: str, tools: list[str], now: datetime
+    view: AnnouncementView, purpose: str, tools: list[str], now: datetime, *, platform: str = ""
 ) -> Reply:
-    """What a reminder delivery says; ``tools`` are a person's (empty for a channel)."""
+    """What a reminder delivery says; ``tools`` are a person's (empty for a channel);
+    where ``platform`` reports reactions, it says a reaction acknowledges too."""
     number = f"announcement #{view.id}"
     parts: list[Part] = []
     start, end = view.window_start, view.window_end
@@ -130,7 +132,8 @@ def reminder_reply(
                if purpose == WINDOW else
                f"You get this as a maintainer of {', '.join(tools)} and have not acknowledged "
                "it yet; no more reminders once you say ")  # fmt: skip
-        parts.append(Text.of(ask, Strong(f"ack {view.id}"), " (or react to this message)."))
+        react = " (or react to this message)" if platform in REACTING_PLATFORMS else ""
+        parts.append(Text.of(ask, Strong(f"ack {view.id}"), f"{react}."))
     return Reply(tuple(parts), summary=summary)
 
 

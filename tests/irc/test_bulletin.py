@@ -112,6 +112,7 @@ async def test_a_reminder_reaches_the_silent_maintainer_privately_on_irc(world: 
         assert f"Grid shutdown (announcement #{grid})" in reminded.text
         said = await alice.expect(lambda ln: f"ack {grid}" in ln.text, since=since)
         assert "have not acknowledged it yet" in said.text
+        assert "react" not in said.text, "IRC has no reactions"
         await command(alice, f"ack {grid}", target="alice", expect="Thank you")
         clock.advance(hours=24)
         assert await reminders.tick() == (0, 0), "acknowledged: no more reminders"
