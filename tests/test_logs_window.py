@@ -13,7 +13,15 @@ from bot.job_view import next_run, runs_text
 from bot.log_window import parse_since
 from bot.toolforge import Job
 from bot.toolforge.sandbox import Sandbox
+from tests.conftest import MakeBot
+from tests.fakes.zulip_server import FakeZulip
 from tests.test_console_e2e import say
+from tests.test_zulip_adapter import (  # noqa: F401  (the fake Zulip fixture)
+    BOB,
+    _no_proxy,  # noqa: F401  (autouse: loopback only)
+    zulip,
+)
+from tests.test_zulip_adapter import running as zulip_running
 
 NOW = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 
@@ -115,3 +123,19 @@ def test_next_run_is_computed_from_the_schedule_when_the_api_does_not_say() -> N
     assert runs_text(said, NOW) == "last 2026-12-01 09:00 UTC, next 2026-12-02 09:00 UTC"
     unknown = Job(name="q", job_type="scheduled", schedule="@daily")
     assert runs_text(unknown, NOW) == "not run yet, next run unknown"
+
+
+async def test_on_zulip_a_file_logging_job_is_explained_privately(
+    zulip: FakeZulip, make_bot: MakeBot  # noqa: F811
+) -> None:
+    bot = await make_bot()
+    await bot.services.store.link_add("zulip:12", "bob", "test")
+    async with zulip_running(zulip, bot):
+        zulip.inject_stream(BOB, "general", "bot", "!tf logs sample-legacy irc-relay")
+        await zulip.wait_for(lambda: len(zulip.sent) == 2)
+    dm, notice = zulip.sent
+    assert dm.type == "private" and dm.to == (BOB,)
+    assert "writes its output to files" in dm.content and "~/irc-relay.out" in dm.content
+    assert "[Job logs](https://wikitech.wikimedia.org/wiki/Help:Toolforge/Jobs_framework" \
+        "#Job_logs)" in dm.content  # fmt: skip
+    assert notice.type == "stream" and "irc-relay.out" in notice.content  # the summary only

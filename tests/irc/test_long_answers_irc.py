@@ -92,3 +92,21 @@ async def test_followed_lines_come_privately_until_stop(world: World) -> None:
     everything = [ln.text for ln in [*alice.lines[since:], *bob.lines[b_since:end]]]
     assert not any("SECRET" in text for text in everything)
     assert not [ln for ln in bob.lines[b_since:end] if privmsgs_from("forgebot")(ln)]
+
+
+async def test_older_logs_file_logs_and_scheduled_runs(world: World) -> None:
+    alice, sandbox = world.alice, world.sandbox
+    quiet = "sample-web refresh-cache"  # a job that writes little: an old line stays near the end
+    sandbox.append_logs("sample-web", "refresh-cache", ["an hour and a half ago"])
+    sandbox.advance(90 * 60)
+    recent = await answer(alice, "forgebot", f"logs {quiet} --lines 5", "ast")
+    assert not any("an hour and a half ago" in line for line in recent)
+    older = await answer(alice, "forgebot", f"logs {quiet} --lines 5 --since 2h",
+                         "an hour and a half ago")  # fmt: skip
+    assert older[0].startswith("Last ") and "(in the last 2 hours)" in older[0]
+    bad = await answer(alice, "forgebot", f"logs {TOOL} {JOB} --since soon", "--since")
+    assert bad == ["--since 'soon' is neither a duration (6h, 2d, 1h30m) nor a time "
+                   "(2026-12-01T10:00, UTC unless a zone is given)"]  # fmt: skip
+    status = await answer(alice, "forgebot", "status sample-cron", "purge-cache")
+    runs = [line for line in status if "purge-cache" in line]
+    assert runs and "17 */6 * * *; last " in runs[0] and ", next " in runs[0]
