@@ -42,11 +42,16 @@ class Rig:
     async def say(self, line: str, console: ConsoleAdapter | None = None) -> str:
         return "\n".join(await (console or self.admin).handle_line(line))
 
+    def nothing_sent(self) -> bool:
+        return not (self.zulip.sent or self.smtp.received or self.slack.posted("chat.postMessage"))
+
     async def announce(self, line: str) -> tuple[str, str]:
         """The preview of ``announce <line>``, and what confirming it answers."""
         preview = await self.say(f"announce {line}")
         code = re.search(r"confirm (\d{4})", preview)
         assert code is not None, preview
+        # Checked here, before the code is used: after it, the dispatcher may already be sending.
+        assert self.nothing_sent(), "a delivery was made before the announcement was confirmed"
         return preview, await self.say(f"confirm {code.group(1)}")
 
     async def until(self, condition: Callable[[], bool], within: float = 15.0) -> None:

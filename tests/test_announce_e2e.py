@@ -41,7 +41,6 @@ async def test_a_maintenance_window_reaches_every_affected_maintainer_once(
         assert "What bob will get:" in preview and "Window: 2026-12-05 10:00 to 12:00 UTC" in (
             preview)  # fmt: skip
         assert "You get this as a maintainer of sample-legacy" in preview
-        assert rig.zulip.sent == [] and rig.smtp.received == []  # nothing before confirm
         assert "Announcement #1 is queued: 4 deliveries to make" in queued
 
         await rig.until(lambda: len(rig.zulip.sent) == 2 and len(rig.smtp.received) == 1
