@@ -198,3 +198,15 @@ def test_accounts_compare_with_the_servers_case_mapping() -> None:
     assert same_account("Alice[m]", "alice{M}")
     assert not same_account("alice", "alice2")
     assert not same_account(None, None) and not same_account("a", None)
+
+
+def test_the_nicks_logged_in_to_an_account_are_those_we_share_a_channel_with() -> None:
+    t = AccountTracker()
+    t.joined("Alice", "#c", "alice-libera", known=True)
+    t.joined("alice_phone", "#d", "Alice-Libera", known=True)  # the same account, folded
+    t.joined("bob", "#c", "bob-irc", known=True)
+    t.joined("guest", "#c", None, known=True)
+    assert t.nicks_of("alice-libera") == ["alice", "alice_phone"]
+    t.left("alice_phone", "#d")
+    assert t.nicks_of("ALICE-LIBERA") == ["alice"]
+    assert t.nicks_of("nobody") == []
