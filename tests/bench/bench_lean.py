@@ -18,7 +18,7 @@ restart, as a deployed bot starts; the first start also runs the migrations):
 The machine is shared: CPU times are the steadier figures; the load average
 is printed with them.
 
-Run: .venv/bin/python tests/bench/bench_lean.py [--before CHECKOUT]
+Run: .venv/bin/python tests/bench/bench_lean.py [--before CHECKOUT] [--irc]
 (CHECKOUT: an older commit in a git worktree, measured the same way in the
 same run, with this venv.)
 """
@@ -87,7 +87,7 @@ def _load() -> str:
 async def _sandbox(checkout: Path, data: str, latency: float) -> tuple[Any, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "sandbox", "--port", "0", "--latency", str(latency),
-        env=_env(checkout, data), stdout=asyncio.subprocess.PIPE,
+        env=_env(checkout, data), cwd=checkout, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     assert proc.stdout is not None
@@ -116,7 +116,7 @@ async def _start(
     since = watcher.mark()
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run",
+        sys.executable, "-m", "bot", "--config", str(config), "run", cwd=checkout,
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await watcher.expect(
@@ -199,7 +199,7 @@ async def measure_irc(checkout: Path) -> dict[str, float]:
             await _stop(proc)
             link = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "--config", str(config), "link", "add",
-                "irc:alice-libera", "alice",
+                "irc:alice-libera", "alice", cwd=checkout,
                 env=_env(checkout, data) | {"FORGEBOT_IRC_PASSWORD": ACCOUNTS["forgebot"]},
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
@@ -262,20 +262,21 @@ async def measure_status(checkout: Path) -> dict[str, float]:
     return found
 
 
-async def measure(checkout: Path) -> dict[str, float]:
+async def measure(checkout: Path, status: bool = True) -> dict[str, float]:
     found = {"load average": float(_load())}
     found |= await measure_irc(checkout)
-    found |= await measure_status(checkout)
+    if status:
+        found |= await measure_status(checkout)
     found["load average, after"] = float(_load())
     return found
 
 
-def _run(checkout: Path) -> dict[str, float]:
+def _run(checkout: Path, status: bool) -> dict[str, float]:
     """Measure ``checkout`` in a process of its own (its modules, not this one's)."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", str(checkout)],
-        env=env, capture_output=True, text=True,
+        [sys.executable, __file__, "--measure", str(checkout), *([] if status else ["--irc"])],
+        env=env, capture_output=True, text=True, cwd=checkout,
     )  # fmt: skip
     if out.returncode != 0:
         raise SystemExit(f"measuring {checkout} failed:\n{out.stderr[-3000:]}")
@@ -311,6 +312,7 @@ def table(now: dict[str, float], before: dict[str, float] | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", type=Path, help="an older checkout, measured too")
+    parser.add_argument("--irc", action="store_true", help="only the IRC figures (no status)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure is not None:
@@ -318,10 +320,10 @@ def main() -> None:
         import logging
 
         logging.basicConfig(level=logging.ERROR)
-        print(json.dumps(asyncio.run(measure(args.measure.resolve()))))
+        print(json.dumps(asyncio.run(measure(args.measure.resolve(), not args.irc))))
         return
-    before = _run(args.before.resolve()) if args.before else None
-    now = _run(ROOT)
+    before = _run(args.before.resolve(), not args.irc) if args.before else None
+    now = _run(ROOT, not args.irc)
     print(table(now, before))
 
 

@@ -59,7 +59,8 @@ def _timed(argv: list[str], stdin: str, env: dict[str, str]) -> tuple[float, int
     """Wall time of one run, its peak RSS in KiB and its CPU time (steadier on a busy box)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        cwd=UNDER_TEST,  # python -m puts the working directory first on sys.path
     )
     proc.stdin.write(stdin.encode())  # type: ignore[union-attr]
     proc.stdin.close()  # type: ignore[union-attr]
@@ -130,7 +131,7 @@ async def _run_once(
     since = watcher.mark()
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run",
+        sys.executable, "-m", "bot", "--config", str(config), "run", cwd=UNDER_TEST,
         env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -164,7 +165,7 @@ async def bench_run_irc() -> None:
     network = IrcNetwork(dict(ACCOUNTS)).start()
     with tempfile.TemporaryDirectory() as box_data:
         box = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "sandbox", "--port", "0",
+            sys.executable, "-m", "bot", "sandbox", "--port", "0", cwd=UNDER_TEST,
             env=_env(box_data), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         try:
