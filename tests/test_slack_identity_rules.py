@@ -8,6 +8,8 @@ tests/test_slack_adapter.py (bad signatures, replays, other workspaces).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.inbound import UserDirectory, strip_mention, to_plain
 from adapters.slack.replays import Replays
 from tests.fakes.slack_server import FakeSlack, SlackUser
+from tests.test_run_command import free_port
 from tests.test_zulip_adapter import _no_proxy  # noqa: F401  (autouse: loopback only)
 
 
@@ -117,6 +120,7 @@ def test_the_oldest_signatures_go_first_when_the_table_is_full() -> None:
     replays = Replays(window=300, size=2)
     for signature in ("v0=1", "v0=2", "v0=3"):
         assert replays.seen(signature) is False
+    assert replays.seen("v0=2") is True
     assert replays.seen("v0=3") is True
     assert replays.seen("v0=1") is False  # pushed out by the third
 
@@ -152,3 +156,50 @@ def test_slack_markup_becomes_the_words_typed() -> None:
         "see #ops and #C456 ask @bob @U2 @here @devs @channel mail c@d.org x https://y.org "
         "<tag> &lt;"
     )
+
+
+# -- the users.info cache -------------------------------------------------------------
+
+
+async def test_each_person_is_looked_up_once_even_when_asked_together(slack: FakeSlack) -> None:
+    users = directory(slack)
+    both = await asyncio.gather(users.identity("U0BOB"), users.identity("U0BOB"))
+    assert [s.identity.email for s in both] == ["bob@example.org"] * 2
+    await users.identity("U0ALICE")
+    assert users.lookups == 2
+
+
+async def test_the_cache_keeps_the_most_recent_people(slack: FakeSlack) -> None:
+    users = UserDirectory(AsyncWebClient(token=slack.bot_token, base_url=slack.api_url),
+                          ttl=60, size=2)  # fmt: skip
+    for user in ("U0ALICE", "U0BOB", "U0EVE"):
+        await users.identity(user)
+    await users.identity("U0BOB")  # still cached
+    assert users.lookups == 3
+    await users.identity("U0ALICE")  # the oldest went first
+    assert users.lookups == 4
+
+
+async def test_a_failed_lookup_is_logged_and_cached_briefly(
+    slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.slack.inbound")
+    users = directory(slack)
+    await users.identity("U0NOBODY", "", "T0001")  # user_not_found
+    await users.identity("U0NOBODY", "", "T0001")  # from the cache: one lookup
+    assert users.lookups == 1
+    assert caplog.messages == ["users.info U0NOBODY failed (user_not_found); using the id alone"]
+    offline = UserDirectory(AsyncWebClient(token="x", base_url=f"http://127.0.0.1:{free_port()}/"),
+                            ttl=60)  # fmt: skip
+    offline.home_team = "T0001"
+    for _ in range(2):
+        who = (await offline.identity("U0BOB", "bob", "T0001")).identity
+        assert (who.user_id, who.display, who.email) == ("T0001:U0BOB", "bob", None)
+    assert offline.lookups == 1
+    assert caplog.messages[1].startswith("users.info U0BOB failed: ClientConnectorError")
+
+
+async def test_without_any_team_the_events_team_names_the_identity(slack: FakeSlack) -> None:
+    users = directory(slack, lookup=False)
+    users.home_team = ""
+    assert (await users.identity("U0X", "x", "T0EVT")).identity.user_id == "T0EVT:U0X"
