@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from bot.redact import MASK, redact
+from bot.redact import MASK, MAX_LINE, Redactor, redact, redact_lines
 from bot.redact._rule import keep_group_rule, mask_spans, pattern_rule
 from bot.redact._words import _SECRET_PART, _SECRET_WHOLE, SECRET_NAME_HINTS, is_secret_name
 
@@ -177,3 +177,28 @@ def test_spans_are_masked_once_even_when_they_touch_or_overlap() -> None:
     assert mask_spans(text, [(2, 4), (4, 6)]) == f"01{MASK}6789"
     assert mask_spans(text, [(2, 6), (3, 4)]) == f"01{MASK}6789"
     assert mask_spans(text, [(0, 10)]) == MASK
+
+
+# -- the redactor's own line handling ------------------------------------------------------
+
+KEY = "-----BEGIN RSA PRIVATE KEY-----{}-----END RSA PRIVATE KEY-----"
+NOTE = f"{MASK} (private key)"
+
+
+def test_a_line_of_exactly_the_limit_is_shown_whole() -> None:
+    words = "word " * (MAX_LINE // 5)  # not one long run, which reads as encoded data
+    assert len(words) == MAX_LINE and Redactor().line(words) == words
+    assert Redactor().line(words + "x") == words + " … (line cut)"
+
+
+def test_keys_inside_one_line_are_hidden_and_the_rest_kept() -> None:
+    redactor = Redactor()
+    assert redactor.line("x " + KEY.format("k1") + " y") == f"x {NOTE} y"
+    two = f"a {KEY.format('k1')} b {KEY.format('k2')} c"
+    assert redactor.line(two) == f"a {NOTE} b {NOTE} c"
+    assert redactor.line("x -----BEGIN PRIVATE KEY----- abc") == f"x {NOTE}"
+
+
+def test_a_value_below_its_name_is_hidden_past_blank_lines() -> None:
+    lines = ["password:", "", "  hunter2x", "user: bob"]
+    assert redact_lines(lines) == ["password:", "", f"  {MASK}", "user: bob"]
