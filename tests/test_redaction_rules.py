@@ -177,6 +177,9 @@ def test_spans_are_masked_once_even_when_they_touch_or_overlap() -> None:
     assert mask_spans(text, [(2, 4), (4, 6)]) == f"01{MASK}6789"
     assert mask_spans(text, [(2, 6), (3, 4)]) == f"01{MASK}6789"
     assert mask_spans(text, [(0, 10)]) == MASK
+    assert mask_spans(text, [(0, 2), (1, 3)]) == f"{MASK}3456789"
+    assert mask_spans(text, [(2, 6), (3, 4), (7, 8)]) == f"01{MASK}6{MASK}89"
+    assert mask_spans(text, [(2, 5), (4, 7), (8, 9)]) == f"01{MASK}7{MASK}9"
 
 
 # -- the redactor's own line handling ------------------------------------------------------

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bot.migration.jobsyaml import render
 from bot.migration.model import Severity
-from bot.migration.schedule import MACRO_ALIASES, MACROS, normalise
+from bot.migration.schedule import MACRO_ALIASES, MACROS, Schedule, normalise
 from bot.migration.translate import translate_grid
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -156,3 +156,20 @@ def test_schedules_cron_would_refuse_or_never_fire_are_refused_with_why(
 )
 def test_schedules_that_fire_are_kept(raw: str, value: str) -> None:
     assert normalise(raw).value == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "problems", "changed"),
+    [
+        ("@daily", "@daily", (), False),
+        ("@HOURLY", "@hourly", (), False),
+        ("@midnight", "@daily", (), True),
+        ("@annually", "@yearly", (), True),
+        ("@reboot", None, ("@reboot has no equivalent: there is no machine that boots",), False),
+        ("@every", None, ("unknown cron macro @every",), False),
+    ],
+)
+def test_macros_are_kept_renamed_or_refused_with_why(
+    raw: str, value: str | None, problems: tuple[str, ...], changed: bool
+) -> None:
+    assert normalise(raw) == Schedule(value, problems, changed)
