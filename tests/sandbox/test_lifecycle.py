@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.toolforge.sandbox import Sandbox
 from tests.sandbox.conftest import JOBS
@@ -90,9 +92,11 @@ async def test_a_one_off_job_ends_with_its_exit_code_and_vanishes(
     assert (await http.post(EMPTY, json=bad)).status_code == 201
 
 
+@pytest.mark.parametrize("late", [0, 295, 599])  # seconds into the clock's first ten minutes
 async def test_a_scheduled_job_runs_at_its_times_and_keeps_its_last_run(
-    sandbox: Sandbox, http: httpx.AsyncClient
+    sandbox: Sandbox, http: httpx.AsyncClient, late: int
 ) -> None:
+    sandbox.advance(late)
     spec = {"name": "tick", "cmd": "echo tick", "imagename": "python3.11", "filelog": False,
             "schedule": "*/10 * * * *"}  # fmt: skip
     await http.post(EMPTY, json=spec)
@@ -100,7 +104,10 @@ async def test_a_scheduled_job_runs_at_its_times_and_keeps_its_last_run(
     assert job["status"]["short"] == "pending" and "previous_schedule" not in job["status"]
     assert job["status_short"] == "Waiting for scheduled time"
     first = job["status"]["next_schedule"]
-    sandbox.advance(30 * 60 + 30)
+    # Five minutes past its third run, wherever in the ten minutes the clock started (it starts
+    # at the wall clock's time: a fixed 30 min 30 s left the third run still going at some starts).
+    until_first = (datetime.fromisoformat(first) - sandbox.clock.now()).total_seconds()
+    sandbox.advance(until_first + 25 * 60)
     job = await _job(http, "sample-empty", "tick")
     assert job["status"]["short"] == "succeeded"
     assert job["status"]["previous_schedule"] > first
