@@ -14,6 +14,7 @@ import pytest
 from bot.announce.running import dispatcher_for
 from bot.app import SANDBOX_DATA, open_bot
 from bot.config import AnnounceSettings
+from bot.store import Store
 from bot.toolforge.sandbox import Sandbox
 from tests.announce_rig import FAST
 from tests.fakes.smtp_server import SmtpServer
@@ -21,7 +22,7 @@ from tests.irc.conftest import ACCOUNTS, CHANNEL, bot_config, running
 from tests.irc.network import IrcNetwork
 from tests.irc.peer import Line, Peer
 from tests.irc.test_scenarios import command
-from tests.support import sandbox_config, sandbox_sleep
+from tests.support import PATIENCE, sandbox_config, sandbox_sleep
 
 pytestmark = pytest.mark.irc
 
@@ -87,6 +88,9 @@ async def test_an_admin_announces_from_irc_to_the_channel_a_maintainer_and_by_ma
 
                     done = await command(bob, "ack 1", target="bobby", expect="Thank you")
                     assert "#1 NFS restart is acknowledged" in done.text
+                    # A line received is not yet a delivery recorded: the dispatcher marks
+                    # it sent after the server echoes it back.
+                    await _until_all_sent(store, 1)
                     status = await command(sre, "announce status 1", target="sre",
                                            expect="deliveries")  # fmt: skip
                     assert "3 deliveries: [3 sent]" in status.text
@@ -104,3 +108,10 @@ async def test_an_admin_announces_from_irc_to_the_channel_a_maintainer_and_by_ma
                     await asyncio.gather(sre.close(), bob.close())
     finally:
         await box.stop()
+
+
+async def _until_all_sent(store: Store, announcement_id: int) -> None:
+    deadline = asyncio.get_running_loop().time() + PATIENCE
+    while any(d.status != "sent" for d in await store.announcement_deliveries(announcement_id)):
+        assert asyncio.get_running_loop().time() < deadline, "deliveries still not all sent"
+        await asyncio.sleep(0.05)

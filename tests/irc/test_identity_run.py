@@ -93,8 +93,11 @@ flood_rate = 0
         try:
             await wait_healthy(f"http://127.0.0.1:{http_port}/healthz", proc)
             await alice.join(CHANNEL)
+            # The bot may join before alice (then the channel's NAMES list shows it) or after.
             await alice.expect(
-                lambda ln: ln.command == "JOIN" and ln.nick == "forgebot", within=30
+                lambda ln: (ln.command == "JOIN" and ln.nick == "forgebot")
+                or (ln.command == "353" and "forgebot" in ln.text.replace("@", "").split()),
+                within=30,
             )
 
             # status, whoami and the maintainer check, answered from slapd.
