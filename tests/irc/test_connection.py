@@ -290,6 +290,9 @@ async def test_kicked_bot_rejoins_after_the_configured_delay(world: World) -> No
         rejoin_delay=1.5,
     )
     async with running(config, Echo()) as bot:
+        # The bot is ready before its first JOIN has necessarily reached alice: wait for that
+        # one, or it would pass for the rejoin.
+        await world.alice.expect(lambda ln: ln.command == "JOIN" and ln.nick == "kickbot")
         since = world.alice.mark()
         await world.alice.send("KICK #kick kickbot :out")
         await world.alice.expect(lambda ln: ln.command == "KICK", since=since)
