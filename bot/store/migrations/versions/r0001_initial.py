@@ -9,47 +9,26 @@ Create Date: 2025-01-01
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
+
+from bot.store.migrations.columns import UTC_DATETIME, key, table_options
 
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Naive UTC with microseconds (MariaDB's DATETIME defaults to whole seconds).
-UTC_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-
-
-def _key() -> sa.String:
-    return sa.String(255)
-
-
-def _table_options() -> dict[str, Any]:
-    """utf8mb4 and a binary collation on MariaDB/MySQL.
-
-    The server default (utf8mb4_general_ci) would treat ``irc:Alice``,
-    ``irc:alice`` and ``irc:alicé`` as one chat key; SQLite and PostgreSQL compare
-    exactly, and so must MariaDB. NO PAD also keeps ``"x "`` distinct from ``"x"``.
-    """
-    dialect = op.get_bind().dialect
-    if dialect.name not in ("mysql", "mariadb"):
-        return {}
-    collation = "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_bin"
-    return {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": collation}
-
 
 def upgrade() -> None:
-    options = _table_options()
+    options = table_options()
     op.create_table(
         "identity_link",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("chat_key", _key(), nullable=False),
-        sa.Column("account", _key(), nullable=False),
-        sa.Column("created_by", _key(), nullable=False),
+        sa.Column("chat_key", key(), nullable=False),
+        sa.Column("account", key(), nullable=False),
+        sa.Column("created_by", key(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_identity_link"),
         sa.UniqueConstraint("chat_key", name="uq_identity_link_chat_key"),
@@ -61,12 +40,12 @@ def upgrade() -> None:
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", UTC_DATETIME, nullable=False),
-        sa.Column("actor_account", _key(), nullable=True),
-        sa.Column("chat_key", _key(), nullable=False),
+        sa.Column("actor_account", key(), nullable=True),
+        sa.Column("chat_key", key(), nullable=False),
         sa.Column("platform", sa.String(32), nullable=False),
         sa.Column("action", sa.String(64), nullable=False),
-        sa.Column("tool", _key(), nullable=True),
-        sa.Column("target", _key(), nullable=True),
+        sa.Column("tool", key(), nullable=True),
+        sa.Column("target", key(), nullable=True),
         sa.Column("result", sa.Text(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_audit_event"),
@@ -79,7 +58,7 @@ def upgrade() -> None:
         "pending_confirmation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(16), nullable=False),
-        sa.Column("chat_key", _key(), nullable=False),
+        sa.Column("chat_key", key(), nullable=False),
         sa.Column("command", sa.String(64), nullable=False),
         sa.Column("arguments", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -94,9 +73,9 @@ def upgrade() -> None:
     op.create_table(
         "conversation",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("chat_key", _key(), nullable=False),
+        sa.Column("chat_key", key(), nullable=False),
         sa.Column("kind", sa.String(64), nullable=False),
-        sa.Column("tool", _key(), nullable=True),
+        sa.Column("tool", key(), nullable=True),
         sa.Column("step", sa.String(64), nullable=False),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
@@ -108,7 +87,7 @@ def upgrade() -> None:
     op.create_table(
         "announcement",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("author", _key(), nullable=False),
+        sa.Column("author", key(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_announcement"),
@@ -119,7 +98,7 @@ def upgrade() -> None:
         "delivery",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("announcement_id", sa.Integer(), nullable=False),
-        sa.Column("destination", _key(), nullable=False),
+        sa.Column("destination", key(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),

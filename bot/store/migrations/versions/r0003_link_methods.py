@@ -17,28 +17,18 @@ Create Date: 2026-12-03
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
+
+from bot.store.migrations.columns import UTC_DATETIME, key, table_options
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UTC_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 _RFC1459 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ[]\\~", "abcdefghijklmnopqrstuvwxyz{}|^")
-
-
-def _table_options() -> dict[str, Any]:
-    """As in 0001: utf8mb4 with a binary collation on MariaDB/MySQL."""
-    dialect = op.get_bind().dialect
-    if dialect.name not in ("mysql", "mariadb"):
-        return {}
-    collation = "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_bin"
-    return {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": collation}
 
 
 def upgrade() -> None:
@@ -51,9 +41,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_digest", sa.String(64), nullable=False),
         sa.Column("state_digest", sa.String(64), nullable=True),
-        sa.Column("chat_key", sa.String(255), nullable=False),
-        sa.Column("destination", sa.String(255), nullable=False),
-        sa.Column("expected_account", sa.String(255), nullable=True),
+        sa.Column("chat_key", key(), nullable=False),
+        sa.Column("destination", key(), nullable=False),
+        sa.Column("expected_account", key(), nullable=True),
         sa.Column("nonce", sa.String(64), nullable=False),
         sa.Column("code_verifier", sa.String(128), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
@@ -62,7 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_link_request"),
         sa.UniqueConstraint("token_digest", name="uq_link_request_token_digest"),
         sa.UniqueConstraint("state_digest", name="uq_link_request_state_digest"),
-        **_table_options(),
+        **table_options(),
     )
     op.create_index("ix_link_request_expires_at", "link_request", ["expires_at"])
     _fold_irc_keys()

@@ -24,24 +24,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
+
+from bot.store.migrations.columns import KEY_LENGTH, UTC_DATETIME, key, table_options
 
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-UTC_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
-KEY = 255
-
-
-def _table_options() -> dict[str, Any]:
-    """As in 0001: utf8mb4 with a binary collation on MariaDB/MySQL."""
-    dialect = op.get_bind().dialect
-    if dialect.name not in ("mysql", "mariadb"):
-        return {}
-    collation = "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_bin"
-    return {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": collation}
 
 
 def _when(name: str, nullable: bool = True) -> sa.Column[Any]:
@@ -51,12 +40,12 @@ def _when(name: str, nullable: bool = True) -> sa.Column[Any]:
 def upgrade() -> None:
     op.drop_table("delivery")
     op.drop_table("announcement")
-    options = _table_options()
+    options = table_options()
     op.create_table(
         "announcement",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("author", sa.String(KEY), nullable=False),
-        sa.Column("title", sa.String(KEY), nullable=False),
+        sa.Column("author", key(), nullable=False),
+        sa.Column("title", sa.String(KEY_LENGTH), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("severity", sa.String(16), nullable=False),
         sa.Column("link", sa.Text(), nullable=True),
@@ -66,7 +55,7 @@ def upgrade() -> None:
         _when("created_at", nullable=False),
         _when("sent_at"),
         _when("cancelled_at"),
-        sa.Column("cancelled_by", sa.String(KEY), nullable=True),
+        sa.Column("cancelled_by", key(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_announcement"),
         **options,
     )
@@ -75,8 +64,8 @@ def upgrade() -> None:
         "delivery",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("announcement_id", sa.Integer(), nullable=False),
-        sa.Column("recipient", sa.String(KEY), nullable=False),
-        sa.Column("destination", sa.String(KEY), nullable=False),
+        sa.Column("recipient", key(), nullable=False),
+        sa.Column("destination", key(), nullable=False),
         sa.Column("platform", sa.String(16), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("tools", sa.Text(), nullable=False),
@@ -111,11 +100,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("delivery")
     op.drop_table("announcement")
-    options = _table_options()
+    options = table_options()
     op.create_table(
         "announcement",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("author", sa.String(KEY), nullable=False),
+        sa.Column("author", key(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_announcement"),
@@ -125,7 +114,7 @@ def downgrade() -> None:
         "delivery",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("announcement_id", sa.Integer(), nullable=False),
-        sa.Column("destination", sa.String(KEY), nullable=False),
+        sa.Column("destination", key(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),
