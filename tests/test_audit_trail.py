@@ -131,9 +131,13 @@ async def test_names_ending_in_a_newline_are_not_names(make_bot: MakeBot) -> Non
 
     bot = await make_bot()
     alice = ChatIdentity("console", "alice", "alice")
-    for line in ('status "sample-web\n"', 'status sample-web "webservice\n"',
-                 'restart sample-crashloop "irc-bot\n"',
-                 'logs "sample-web\n"'):  # fmt: skip
+    refusals = {
+        'status "sample-web\n"': "'sample-web' is not a Toolforge tool name",
+        'status sample-web "webservice\n"': "'webservice\\n' is not a valid job name",
+        'restart sample-crashloop "irc-bot\n"': "sample-crashloop has no job 'irc-bot'",
+        'logs "sample-web\n"': "'sample-web' is not a Toolforge tool name",
+    }
+    for line, refusal in refusals.items():
         reply = await bot.handle(Message("console", alice, line, direct=True))
         assert reply is not None and reply.is_error, line
-        assert "something went wrong" not in reply.summary, line
+        assert reply.summary.startswith(refusal), (line, reply.summary)

@@ -182,4 +182,6 @@ async def test_zulip_uploads_the_whole_answer(
 async def test_what_fits_is_left_alone(bot: Bot, lines: int) -> None:
     await bot.services.store.link_add("irc:alice", "alice", created_by="test")
     reply = await ask(bot, irc_message(f"logs sample-web webservice --lines {lines - 1}"))
-    assert "more" not in plain_text(reply).splitlines()[-1]
+    shown = plain_text(reply).splitlines()
+    assert shown[0] == f"Last {lines - 1} log lines of sample-web/webservice:", shown
+    assert len(shown) == lines and "more" not in shown[-1], "every line, and nothing held back"

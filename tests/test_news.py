@@ -85,7 +85,9 @@ async def test_status_and_diagnose_carry_the_news_that_concerns_the_tool(
 
 
 async def test_status_without_news_is_as_short_as_before(bot: Bot, clock: FakeClock) -> None:
-    assert "Toolforge news" not in await say(bot, "carol", "status sample-web")
+    status = await say(bot, "carol", "status sample-web")
+    assert status.startswith("sample-web: web service [running] at "), status
+    assert "Toolforge news" not in status
 
 
 async def test_is_it_me_or_toolforge_in_plain_words_is_news(bot: Bot, clock: FakeClock) -> None:

@@ -160,8 +160,10 @@ async def test_load_job_creates_then_reports_up_to_date(client: ToolforgeClient)
 
 
 async def test_delete_job_then_it_is_gone(client: ToolforgeClient) -> None:
+    before = set(_by_name(await client.list_jobs("sample-cron")))
     await client.delete_job("sample-cron", "purge-cache")
-    assert "purge-cache" not in _by_name(await client.list_jobs("sample-cron"))
+    after = set(_by_name(await client.list_jobs("sample-cron")))
+    assert before - after == {"purge-cache"} and after, "that job gone, the others kept"
     with pytest.raises(ToolforgeNotFound, match="nothing was deleted"):
         await client.delete_job("sample-cron", "purge-cache")
 

@@ -159,7 +159,9 @@ async def test_the_readme_deployment_runs_and_serves_irc_from_the_sandbox(
         answer = await watcher.expect(
             lambda line: line.command == "PRIVMSG" and line.nick == "forgebot", within=30
         )
-        assert "sample-web" in answer.text and "error" not in answer.text.lower()
+        # the status headline (the answer's first line), not an error that names the tool
+        headline = "sample-web: web service [running] at https://sample-web.toolforge.org/"
+        assert headline in answer.text and "error" not in answer.text.lower(), answer.text
         assert any(path.startswith("/jobs/v1/tool/sample-web") for _, path in toolforge.requests)
 
         _, metrics = await get(f"{base}/metrics")

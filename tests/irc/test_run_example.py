@@ -51,7 +51,9 @@ async def test_the_example_configuration_runs_and_joins_its_channel(
         answer = await watcher.expect(
             lambda line: line.command == "PRIVMSG" and line.nick == "forgebot", within=30
         )
-        assert "sample-web" in answer.text and "error" not in answer.text.lower()
+        # the status headline (the answer's first line), not an error that names the tool
+        headline = "sample-web: web service [running] at https://sample-web.toolforge.org/"
+        assert headline in answer.text and "error" not in answer.text.lower(), answer.text
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 30)
