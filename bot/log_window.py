@@ -12,14 +12,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.errors import UsageError
 from bot.text import quote_user
+
+if TYPE_CHECKING:
+    from bot.config import BotSettings
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 #: Further back than this is refused: Toolforge keeps logs for days, not months.
 MAX_BACK = timedelta(days=30)
 DEFAULT_WORDS = "in the last hour"
+
+
+@dataclass(frozen=True, slots=True)
+class LineCount:
+    """How many log lines to read: ``--lines`` (else the default), at most the maximum;
+    ``capped`` says so for the heading (``""`` when nothing was cut)."""
+
+    lines: int
+    capped: str
+
+    @classmethod
+    def of(cls, asked: int | None, settings: BotSettings) -> LineCount:
+        wanted = settings.log_lines_default if asked is None else asked
+        most = settings.log_lines_max
+        return cls(min(wanted, most), f" (capped at {most})" if wanted > most else "")
 
 
 @dataclass(frozen=True, slots=True)

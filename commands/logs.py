@@ -12,7 +12,7 @@ from bot.job_names import no_such_job
 from bot.linking import direct_destination
 from bot.log_follow import Follow, batch_for
 from bot.log_secrets import secrets_to_hide
-from bot.log_window import DEFAULT_WORDS, parse_since
+from bot.log_window import DEFAULT_WORDS, LineCount, parse_since
 from bot.long_answers import asker
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
@@ -38,9 +38,7 @@ def _pick_job(tool: str, wanted: str | None, jobs: list[Job]) -> Job:
 
 async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    config = ctx.services.config
-    wanted = inv["lines"] if inv["lines"] is not None else config.bot.log_lines_default
-    lines = min(wanted, config.bot.log_lines_max)
+    count = LineCount.of(inv["lines"], ctx.services.config.bot)
     since = parse_since(inv["since"], ctx.services.clock()) if inv["since"] else None
     client = ctx.services.toolforge
     job = _pick_job(tool, inv["job"], await client.list_jobs(tool))
@@ -51,7 +49,7 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
         return await _follow(ctx, tool, job.name, here=bool(inv["here"]))
     # Both at once; without the envvar values nothing is shown (bot.log_secrets).
     entries, known = await asyncio.gather(
-        client.job_logs(tool, job.name, lines, since.api if since else None),
+        client.job_logs(tool, job.name, count.lines, since.api if since else None),
         secrets_to_hide(client, tool, f"log lines of {tool}/{job.name}"),
         return_exceptions=True,
     )
@@ -69,8 +67,7 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
     heading = f"Last {len(texts)} log lines of {tool}/{job.name}"
     if since is not None:
         heading += f" ({window})"
-    if wanted > lines:
-        heading += f" (capped at {config.bot.log_lines_max})"
+    heading += count.capped
     parts: list[Part] = [Text.of(Strong(heading + ":"))]
     if texts:
         parts.append(Code("\n".join(texts)))

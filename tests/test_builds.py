@@ -54,6 +54,9 @@ async def test_build_logs_are_private_redacted_and_for_maintainers(
     assert "SECRET" not in out
     tail = await say(bot, "alice", "build logs sample-web --lines 1")
     assert "Last 1 of 7 log lines" in tail and "Saving tools-harbor" in tail
+    assert "capped" not in out
+    capped = await say(bot, "alice", "build logs sample-web --lines 500")
+    assert "Last 7 of 7 log lines of build k3m9p of sample-web (ok) (capped at 200):" in capped
     refused = await say(bot, "bob", "build logs sample-web")
     assert "only maintainers of 'sample-web' may read its build logs" in refused
     events = await bot.services.store.audit_events(tool="sample-web")

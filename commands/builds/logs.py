@@ -7,6 +7,7 @@ import asyncio
 from bot.commands import Arg, Flag, Invocation, Permission, command
 from bot.context import Context
 from bot.log_secrets import secrets_to_hide
+from bot.log_window import LineCount
 from bot.redact import redact_positions
 from bot.reply import Code, Part, Reply, Strong, Text
 from commands.builds.ids import chosen_build, short_id
@@ -14,9 +15,7 @@ from commands.builds.ids import chosen_build, short_id
 
 async def _logs(ctx: Context, inv: Invocation) -> Reply:
     tool: str = inv["tool"]
-    config = ctx.services.config
-    wanted = inv["lines"] if inv["lines"] is not None else config.bot.log_lines_default
-    lines = min(wanted, config.bot.log_lines_max)
+    count = LineCount.of(inv["lines"], ctx.services.config.bot)
     client = ctx.services.toolforge
     build = await chosen_build(ctx, tool, inv["build"])
     name = short_id(build)
@@ -32,14 +31,13 @@ async def _logs(ctx: Context, inv: Invocation) -> Reply:
         client.build_logs(tool, build.build_id),
         secrets_to_hide(client, tool, f"log lines of build {name} of {tool}"),
     )
-    tail = raw[-lines:]
+    tail = raw[-count.lines :]
     clean = await asyncio.to_thread(redact_positions, tail, known)
     texts = [line for line in clean if line is not None]
     if not texts:
         return Reply.text(f"Build {name} of {tool} has no log lines yet.", private=private)
     heading = f"Last {len(texts)} of {len(raw)} log lines of build {name} of {tool} ({build.state})"
-    if wanted > lines:
-        heading += f" (capped at {config.bot.log_lines_max})"
+    heading += count.capped
     parts: list[Part] = [Text.of(Strong(heading + ":")), Code("\n".join(texts))]
     return Reply(tuple(parts), private=private, summary=heading, meta={"audit": heading})
 
