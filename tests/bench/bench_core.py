@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -16,6 +15,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from process_stats import cpu_seconds, percentile  # noqa: E402
 
 from adapters.console import ConsoleAdapter  # noqa: E402
 from bot.app import open_bot  # noqa: E402
@@ -31,20 +32,10 @@ CHATTER = [
 ]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
-
-
 
 
 CONCURRENT = (200, 1000)
 ROUNDS = 3
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def fan_out(console: ConsoleAdapter, calls: int, api: int) -> tuple[float, float, float]:

@@ -29,6 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from process_stats import percentile  # noqa: E402
+
 from adapters.irc import IrcAdapter, IrcConfig  # noqa: E402
 from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
 from bot.config import LimitsSettings  # noqa: E402
@@ -69,11 +71,6 @@ class Trivial(TestCore):
         if message.text == "!tf five":
             return Reply.text("\n".join(f"line {i} of a reply" for i in range(1, 6)))
         return Reply.text("pong") if message.text.startswith("!tf ") else None
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 @contextlib.asynccontextmanager

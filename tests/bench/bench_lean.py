@@ -39,6 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+# this folder (the script's): not the tests package, which must come from the checkout measured
+from process_stats import cpu_seconds, rss_kib
+
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "#bench"
 ACCOUNTS = {"forgebot": "botpass1", "alice-libera": "alicepass1"}
@@ -68,16 +71,8 @@ def _env(checkout: Path, data: str) -> dict[str, str]:
     return env
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return rss_kib(pid) / 1024
 
 
 def _load() -> str:
@@ -122,7 +117,7 @@ async def _start(
     await watcher.expect(
         lambda line: line.command == "JOIN" and line.nick == "forgebot", within=120, since=since
     )
-    return proc, time.perf_counter() - started, _cpu_seconds(proc.pid)
+    return proc, time.perf_counter() - started, cpu_seconds(proc.pid)
 
 
 async def _stop(proc: Any) -> None:
@@ -159,7 +154,7 @@ async def _synced(peer: Any) -> None:
 async def _chatter(proc: Any, peers: list[Any], alice: Any) -> float:
     """The bot's CPU microseconds per line of channel chatter (ended by a command)."""
     per_peer = CHATTER // len(peers)
-    before = _cpu_seconds(proc.pid)
+    before = cpu_seconds(proc.pid)
 
     async def talk(peer: Any) -> None:
         for i in range(per_peer):
@@ -172,7 +167,7 @@ async def _chatter(proc: Any, peers: list[Any], alice: Any) -> float:
 
     await asyncio.gather(*(talk(p) for p in peers))
     await _reply(alice)  # answered after every chatter line before it was read
-    return (_cpu_seconds(proc.pid) - before) / (per_peer * len(peers)) * 1e6
+    return (cpu_seconds(proc.pid) - before) / (per_peer * len(peers)) * 1e6
 
 
 async def measure_irc(checkout: Path) -> dict[str, float]:

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 UNDER_TEST = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT
 
+from process_stats import cpu_seconds, rss_kib  # noqa: E402
+
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer  # noqa: E402
 
@@ -102,18 +104,6 @@ def bench_console() -> None:
     )
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 async def _run_once(
     network: IrcNetwork, sandbox_url: str, data: str
 ) -> tuple[float, float, int]:
@@ -147,9 +137,9 @@ async def _run_once(
         exited.cancel()
         await joining
         joined = time.perf_counter() - started
-        cpu = _cpu_seconds(proc.pid)
+        cpu = cpu_seconds(proc.pid)
         await asyncio.sleep(2.0)
-        return joined, cpu, _rss_kib(proc.pid)
+        return joined, cpu, rss_kib(proc.pid)
     finally:
         if proc.returncode is None:
             proc.terminate()

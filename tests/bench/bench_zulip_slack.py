@@ -31,6 +31,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from process_stats import percentile  # noqa: E402
+
 from adapters.slack import SlackAdapter, SlackConfig  # noqa: E402
 from adapters.zulip import ZulipAdapter, ZulipConfig  # noqa: E402
 from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
@@ -50,11 +52,6 @@ CONCURRENT = 500
 class Pong(TestCore):
     async def handle(self, message: Message) -> Reply:
         return Reply.text("pong: " + message.text)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 async def until(done: Callable[[], bool]) -> None:
