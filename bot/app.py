@@ -69,12 +69,18 @@ async def maintainer_directory(config: Config) -> AsyncIterator[MaintainerDirect
             await directory.aclose()
         return
     assert config.directory.file is not None
-    yield FileDirectory(config.directory.file)
+    yield FileDirectory.read(config.directory.file)
 
 
 @contextlib.asynccontextmanager
-async def open_bot(config: Config, commands: Iterable[Command] | None = None) -> AsyncIterator[Bot]:
-    """A bot with its services open (store, Toolforge client, directory), closed on exit."""
+async def open_bot(
+    config: Config,
+    commands: Iterable[Command] | None = None,
+    *,
+    directory: MaintainerDirectory | None = None,
+) -> AsyncIterator[Bot]:
+    """A bot with its services open (store, Toolforge client, directory), closed on exit;
+    ``directory``: one already made, instead of the configured one."""
     if config.ldap is None and config.directory.file is None:
         raise ConfigError(
             "no maintainer directory configured: add an [ldap] table, "
@@ -96,10 +102,12 @@ async def open_bot(config: Config, commands: Iterable[Command] | None = None) ->
         stack.push_async_callback(front.aclose)
         classic = ClassicWebServices(config.kubernetes)
         stack.push_async_callback(classic.aclose)
+        if directory is None:
+            directory = await stack.enter_async_context(maintainer_directory(config))
         services = Services(
             toolforge=client,
             store=store,
-            directory=await stack.enter_async_context(maintainer_directory(config)),
+            directory=directory,
             config=config,
             front=front,
             classic=classic,
@@ -173,6 +181,7 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
     """The configured bot; with ``sandbox``, talking to an in-process Toolforge sandbox."""
     async with contextlib.AsyncExitStack() as stack:
         box: Sandbox | None = None
+        directory: MaintainerDirectory | None = None
         if sandbox:
             from bot.toolforge.sandbox import SANDBOX_TOKEN, Sandbox
 
@@ -180,6 +189,9 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
             box.clock.run_in_real_time(SANDBOX_SPEED)
             url = await box.start()
             stack.push_async_callback(box.stop)
+            if config.directory.file is None and config.ldap is None:
+                # the sample data's maintainers: the sandbox has read that file already
+                directory = FileDirectory(box.directory_tables)
             config = config.replace(
                 toolforge=type(config.toolforge)(url=url, timeout=config.toolforge.timeout),
                 directory=config.directory.replace(
@@ -194,7 +206,7 @@ async def running_bot(config: Config, *, sandbox: bool = False) -> AsyncIterator
                 kubernetes=type(config.kubernetes)(url=url),
                 front=config.front.replace(url=f"{url}/front/{{tool}}/"),
             )
-        bot = await stack.enter_async_context(open_bot(config))
+        bot = await stack.enter_async_context(open_bot(config, directory=directory))
         if box is not None:
             bot.services.sleep = _on_the_clock_of(box)
         yield Running(bot, box)

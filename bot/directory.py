@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -99,9 +100,9 @@ class FileDirectory:
     ``[accounts.<name>]`` with ``email``, ``cn`` and ``disabled``. Read once; the
     file is small. An account is known when it has a table or maintains a tool."""
 
-    def __init__(self, path: Path) -> None:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        tables: dict[str, Any] = data.get("accounts", {})
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        """From the file's tables, already parsed (:meth:`read` reads the file)."""
+        tables: Mapping[str, Any] = data.get("accounts", {})
         self._tools = {
             name: _Entry(frozenset(str(m) for m in table.get("maintainers", ())))
             for name, table in data.get("tools", {}).items()
@@ -116,6 +117,10 @@ class FileDirectory:
             )
             for name in sorted(named | set(tables))
         }
+
+    @classmethod
+    def read(cls, path: Path) -> FileDirectory:
+        return cls(tomllib.loads(path.read_text(encoding="utf-8")))
 
     def _enabled(self, names: frozenset[str]) -> frozenset[str]:
         return frozenset(n for n in names if not self._accounts[n].disabled)

@@ -8,7 +8,7 @@ time pass, break or fix a job.
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.toolforge.sandbox import _buildsim, _front, _images
 from bot.toolforge.sandbox._state import Crash, SandboxState
@@ -42,6 +42,13 @@ class Controls:
     @property
     def tools(self) -> list[str]:
         return sorted(self.state.tools)
+
+    @property
+    def directory_tables(self) -> dict[str, Any]:
+        """The sample data's ``tools`` (their maintainers) and ``accounts``, as the file has
+        them: what a ``FileDirectory`` of it reads, without reading the file again."""
+        tools = {name: {"maintainers": list(t.maintainers)} for name, t in self.state.tools.items()}
+        return {"tools": tools, "accounts": dict(self.state.accounts)}
 
     @property
     def fake_secrets(self) -> tuple[str, ...]:
