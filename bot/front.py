@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from bot.connections import connection_limit, origin
+from bot.shared_reads import SharedReads
 
 if TYPE_CHECKING:
     import aiohttp
@@ -116,6 +117,8 @@ class FrontProbe:
         self.timeout = timeout
         self._user_agent = user_agent
         self._http: aiohttp.ClientSession | None = None
+        # Many commands about one tool at once: one probe in flight per tool.
+        self._probes: SharedReads[str, FrontAnswer] = SharedReads()
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None:
@@ -139,6 +142,9 @@ class FrontProbe:
 
     async def probe(self, tool: str) -> FrontAnswer:
         """How the front answers for ``tool`` now (never raises for the network's faults)."""
+        return await self._probes.read(tool, lambda: self._probe(tool))
+
+    async def _probe(self, tool: str) -> FrontAnswer:
         import aiohttp
 
         url = self.url(tool)

@@ -374,17 +374,58 @@ async def test_200_concurrent_calls_overlap(sandbox: Sandbox) -> None:
     # The sandbox holds every request until all 200 are in flight at once: calls made
     # one after another would never get there, however fast or slow the machine is.
     # (The client's timeout outlasts the wait: held calls that gave up would never
-    # let the count reach 200 on a machine slow to open 200 connections.)
+    # let the count reach 200 on a machine slow to open 200 connections.) 200 different
+    # URLs: identical reads in flight share one request (the next test).
     sandbox.hold = asyncio.Event()
     async with ToolforgeClient(sandbox.base_url, timeout=PATIENCE) as client:
-        calls = asyncio.gather(*(client.list_jobs("sample-cron") for _ in range(200)))
+        calls = asyncio.gather(
+            *(client.get_job("sample-cron", f"absent-{i}") for i in range(200)),
+            return_exceptions=True,
+        )
         try:
             await wait_until(lambda: sandbox.in_flight == 200, "200 requests in flight at once")
         finally:
             sandbox.hold.set()
         results = await calls
-    assert all(len(jobs) == 3 for jobs in results)
+    assert all(isinstance(r, ToolforgeNotFound) for r in results), results[:3]
     assert sandbox.max_in_flight == 200
+
+
+async def test_identical_reads_in_flight_share_one_request(sandbox: Sandbox) -> None:
+    # 200 people ask the status of one tool during an outage: the API is asked once.
+    sandbox.hold = asyncio.Event()
+    async with ToolforgeClient(sandbox.base_url, timeout=PATIENCE) as client:
+        calls = asyncio.gather(*(client.list_jobs("sample-cron") for _ in range(200)))
+        extra = asyncio.gather(*(client.latest_build("sample-web") for _ in range(50)))
+        try:
+            await wait_until(lambda: sandbox.in_flight == 2, "the jobs and build reads in flight")
+        finally:
+            sandbox.hold.set()
+        results, builds = await calls, await extra
+        assert all([j.name for j in jobs] == [j.name for j in results[0]] for jobs in results)
+        assert len(results[0]) == 3
+        assert builds[0] is not None and all(b == builds[0] for b in builds)
+        jobs_path = "/jobs/v1/tool/sample-cron/jobs"
+        build_path = "/builds/v1/tool/sample-web/builds/latest"
+        assert sandbox.requests.count(("GET", jobs_path)) == 1, sandbox.requests
+        assert sandbox.requests.count(("GET", build_path)) == 1, sandbox.requests
+        assert sandbox.max_in_flight == 2
+        # Once answered, nothing is kept: the next read asks again.
+        await client.list_jobs("sample-cron")
+        assert sandbox.requests.count(("GET", jobs_path)) == 2
+
+
+async def test_changes_are_never_shared(sandbox: Sandbox) -> None:
+    sandbox.hold = asyncio.Event()
+    async with ToolforgeClient(sandbox.base_url, timeout=PATIENCE) as client:
+        restarts = asyncio.gather(*(client.restart_job("sample-cron", "web") for _ in range(3)),
+                                  return_exceptions=True)  # fmt: skip
+        try:
+            await wait_until(lambda: sandbox.in_flight == 3, "three restarts in flight")
+        finally:
+            sandbox.hold.set()
+        await restarts
+    assert sum(1 for method, _ in sandbox.requests if method == "POST") == 3
 
 
 async def test_no_fixed_cap_holds_calls_back(sandbox: Sandbox) -> None:
@@ -396,10 +437,13 @@ async def test_no_fixed_cap_holds_calls_back(sandbox: Sandbox) -> None:
     assert limit == 0 or limit >= calls, "the open-file limit is too low for this test"
     sandbox.hold = asyncio.Event()
     async with ToolforgeClient(sandbox.base_url, timeout=PATIENCE) as api:
-        running = asyncio.gather(*(api.list_jobs("sample-cron") for _ in range(calls)))
+        running = asyncio.gather(
+            *(api.get_job("sample-cron", f"absent-{i}") for i in range(calls)),
+            return_exceptions=True,
+        )
         try:
             await wait_until(lambda: sandbox.in_flight == calls, f"{calls} requests in flight")
         finally:
             sandbox.hold.set()
         results = await running
-    assert all(len(jobs) == 3 for jobs in results)
+    assert all(isinstance(r, ToolforgeNotFound) for r in results), results[:3]

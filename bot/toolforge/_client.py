@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -10,6 +11,7 @@ from urllib.parse import urlencode, urljoin
 
 from bot.errors import ToolforgeError, ToolforgeInvalid
 from bot.jsontext import parse_json
+from bot.shared_reads import SharedReads
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import unreadable
 from bot.toolforge._models import Build, Job, LogEntry, QuotaItem
@@ -49,6 +51,10 @@ class ToolforgeClient:
         self._timeout, self._user_agent, self._retry_backoff = timeout, user_agent, retry_backoff
         self._observe = observe
         self._transport: GatewayTransport | None = None
+        # What every status and diagnose reads, read and turned into models once per moment
+        # (the gateway already sends one GET per URL in flight; this saves each caller the parse).
+        self._jobs: SharedReads[str, tuple[Job, ...]] = SharedReads()
+        self._latest: SharedReads[str, Build | None] = SharedReads()
 
     @property
     def _gateway(self) -> GatewayTransport:
@@ -94,10 +100,13 @@ class ToolforgeClient:
     # -- jobs --------------------------------------------------------------
 
     async def list_jobs(self, tool: str) -> list[Job]:
+        return list(await self._jobs.read(tool, lambda: self._read_jobs(tool)))
+
+    async def _read_jobs(self, tool: str) -> tuple[Job, ...]:
         body = await self._gateway.json(
             "GET", _jobs(tool), tool, f"the jobs of {tool} were not read"
         )
-        return [Job.from_api(j) for j in _list(body, "jobs") if isinstance(j, dict)]
+        return tuple(Job.from_api(j) for j in _list(body, "jobs") if isinstance(j, dict))
 
     async def job_definitions(self, tool: str) -> list[dict[str, Any]]:
         """The jobs as their owner defined them (``include_unset=false``, what ``jobs dump``
@@ -106,7 +115,8 @@ class ToolforgeClient:
         body = await self._gateway.json(
             "GET", url, tool, f"the job definitions of {tool} were not read"
         )
-        return [dict(j) for j in _list(body, "jobs") if isinstance(j, dict)]
+        # Copies: the parsed answer is shared with any identical read in flight.
+        return [copy.deepcopy(j) for j in _list(body, "jobs") if isinstance(j, dict)]
 
     async def get_job(self, tool: str, name: str) -> Job:
         path = f"{_jobs(tool)}/{_name(name, 'job name')}"
@@ -216,6 +226,9 @@ class ToolforgeClient:
         return [Build.from_api(b) for b in _list(body, "builds") if isinstance(b, dict)]
 
     async def latest_build(self, tool: str) -> Build | None:
+        return await self._latest.read(tool, lambda: self._read_latest_build(tool))
+
+    async def _read_latest_build(self, tool: str) -> Build | None:
         path = f"{_builds(tool)}/latest"
         action = f"the latest build of {tool} was not read"
         body = await self._gateway.json("GET", path, tool, action, not_found_ok=True)

@@ -18,7 +18,6 @@ from bot.errors import (
     ToolforgeTimeout,
     ToolforgeUnavailable,
 )
-from bot.jsontext import parse_json
 from bot.toolforge._response import ApiResponse
 
 _MAX_TEXT = 300
@@ -55,7 +54,7 @@ def _texts(body: Any) -> list[str]:
 def api_text(response: ApiResponse) -> str:
     """The API's own explanation, if it gave one (``""`` otherwise)."""
     try:
-        body = parse_json(response.content)
+        body = response.document
     except ValueError:
         body = None
     texts = _texts(body) if body is not None else []

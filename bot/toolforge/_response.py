@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
+
+from bot.jsontext import parse_json
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,12 @@ class ApiResponse:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
+
+    @cached_property
+    def document(self) -> Any:
+        """The body as JSON, parsed once however many callers share this answer (they
+        only read it); ``ValueError`` when it is not JSON."""
+        return parse_json(self.content)
 
     @property
     def is_success(self) -> bool:

@@ -24,7 +24,7 @@ import aiohttp
 from bot.backoff import Backoff
 from bot.connections import connection_limit, origin
 from bot.errors import ToolforgeError, ToolforgeUnavailable
-from bot.jsontext import parse_json
+from bot.shared_reads import SharedReads
 from bot.toolforge._auth import ToolforgeAuth
 from bot.toolforge._errors import (
     Failure,
@@ -81,6 +81,7 @@ class GatewayTransport:
         self._retry_backoff = retry_backoff
         self._http: aiohttp.ClientSession | None = None
         self._tool_http: dict[str, aiohttp.ClientSession] = {}
+        self._reads: SharedReads[tuple[object, ...], ApiResponse] = SharedReads()
         self.last_warnings: tuple[str, ...] = ()
 
     async def aclose(self) -> None:
@@ -162,10 +163,33 @@ class GatewayTransport:
         """
         http, auth = self._http_for(tool, action)
         full = url if "://" in url else self.base_url + url
+        if method == "GET" and payload is None:
+            # Many commands about one tool at once (an outage): one call in flight per URL.
+            key = (full, tool, action, tuple(sorted(params.items())) if params else ())
+            response = await self._reads.read(
+                key, lambda: self._exchange(http, method, full, action, payload, params)
+            )
+        else:
+            response = await self._exchange(http, method, full, action, payload, params)
+        if response.is_success or (not_found_ok and response.status_code == 404):
+            return response
+        secrets = auth.secrets() + hide
+        raise error_for_response(response, tool=tool, action=action, secrets=secrets)
+
+    async def _exchange(
+        self,
+        http: aiohttp.ClientSession,
+        method: str,
+        full: str,
+        action: str,
+        payload: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> ApiResponse:
+        """The answer to one call, after at most one retry; a network failure raises."""
         path = urlsplit(full).path
         # Only what cannot have acted twice is tried again: GETs.
         attempts = 2 if method == "GET" else 1
-        backoff = Backoff(self._retry_backoff, self._retry_backoff * 4)
+        backoff: Backoff | None = None
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             started = time.perf_counter()
@@ -175,6 +199,7 @@ class GatewayTransport:
                 self._observed(path, "error", started)
                 failure = _failure(error)
                 if not last and failure in _RETRY_FAILURES:
+                    backoff = backoff or self._backoff()
                     await backoff.wait()
                     continue
                 raise error_for_failure(
@@ -183,13 +208,14 @@ class GatewayTransport:
                 ) from error  # fmt: skip
             self._observed(path, str(response.status_code), started)
             if not last and response.status_code in _RETRY_STATUSES:
+                backoff = backoff or self._backoff()
                 await backoff.wait()
                 continue
             break
-        if response.is_success or (not_found_ok and response.status_code == 404):
-            return response
-        secrets = auth.secrets() + hide
-        raise error_for_response(response, tool=tool, action=action, secrets=secrets)
+        return response
+
+    def _backoff(self) -> Backoff:
+        return Backoff(self._retry_backoff, self._retry_backoff * 4)
 
     def _observed(self, path: str, status: str, started: float) -> None:
         if self._observe is not None:
@@ -213,7 +239,7 @@ class GatewayTransport:
         if response.status_code == 404:
             return {}
         try:
-            body = parse_json(response.content) if response.content else {}
+            body = response.document if response.content else {}
         except ValueError:
             raise unreadable(response.path, action) from None
         if not isinstance(body, dict):
