@@ -27,6 +27,9 @@ class Verdict:
     first_refusal: bool = False  # the one refusal that is answered
 
 
+ALLOWED = Verdict(True)
+
+
 class RateLimits:
     def __init__(
         self,
@@ -55,7 +58,7 @@ class RateLimits:
         for rate, key in checks:
             if not self._limiter.hit(rate, key):
                 return self._refused(rate, key, told_key=f"told:{checks[0][1]}")
-        return Verdict(True)
+        return ALLOWED
 
     def confirm_locked(self, chat_key: str) -> Verdict:
         """Whether ``chat_key`` tried too many wrong codes (and may not try any now)."""

@@ -77,6 +77,23 @@ async def test_console_paste_can_be_cancelled_and_nothing_is_added(bot: Bot) -> 
     assert await bot.services.store.conversation_get("console:bob", "paste") is None
 
 
+async def test_console_paste_goes_on_after_a_restart(make_bot: MakeBot, tmp_path: Any) -> None:
+    # The paste is in the store: a bot started again on it takes the next lines and 'end'.
+    database_url = f"sqlite:///{tmp_path / 'restarted.sqlite3'}"
+    lines = CASES["multi-line"].text.splitlines()
+    before = await make_bot(database_url=database_url)
+    said = await console_says(before, ["migrate sample-cron", "migrate grid", lines[0]])
+    assert any("Paste the lines now" in line for line in said), said
+    after = await make_bot(database_url=database_url)
+    said = await console_says(after, lines[1:] + ["end"])
+    assert not any(line.startswith("error") for line in said), said
+    await assert_reached_the_migration(after.services.store, "console:bob", CASES["multi-line"])
+    # Finished: the next line is a command again, not one more line of a paste.
+    assert await after.services.store.conversation_get("console:bob", "paste") is None
+    said = await console_says(after, ["status sample-cron"])
+    assert said[0].startswith("sample-cron: "), said
+
+
 # -- Zulip: a message holds every line, often in a code block ----------------------
 
 

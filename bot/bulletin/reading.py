@@ -18,6 +18,12 @@ async def views_of(
     """``rows`` as views; with ``tool``, only those that concern it (or all of Toolforge)."""
     ids = [row.id for row in rows if row.id is not None]
     naming, touching = await store.announcement_scopes(ids, tool)
+    return _views(rows, naming, touching, tool)
+
+
+def _views(
+    rows: list[Announcement], naming: set[int], touching: set[int], tool: str | None
+) -> list[AnnouncementView]:
     views = []
     for row in rows:
         if row.id not in naming:
@@ -34,12 +40,5 @@ async def news(store: Store, now: datetime, tool: str | None = None) -> list[Ann
 
     Cancelled announcements and ended windows are never news.
     """
-    current = await store.announcements("current", now=now)
-    upcoming = await store.announcements("upcoming", now=now)
-    seen: set[int | None] = set()
-    rows = []
-    for row in [*current, *upcoming]:
-        if row.id not in seen:
-            seen.add(row.id)
-            rows.append(row)
-    return await views_of(store, rows, tool)
+    found = await store.news(now, tool)
+    return _views(found.rows, found.naming, found.touching, tool)

@@ -33,7 +33,13 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from bot.store import announcements, outbox
-from bot.store.announcements import AckOutcome, Period, Recipient, StatusCounts
+from bot.store.announcements import (
+    RECENT_INCIDENT,
+    AckOutcome,
+    Period,
+    Recipient,
+    StatusCounts,
+)
 from bot.store.models import Announcement, Delivery, as_utc
 
 T = TypeVar("T")
@@ -78,7 +84,7 @@ class AnnouncementMethods:
         period: Period = "all",
         *,
         now: datetime | None = None,
-        recent: timedelta = timedelta(hours=24),
+        recent: timedelta = RECENT_INCIDENT,
         limit: int = 50,
     ) -> list[Announcement]:
         """Announcements of a period, at ``now``; cancelled ones are only ever ``past``/``all``.

@@ -92,6 +92,10 @@ def get(session: Session, announcement_id: int) -> Announcement | None:
     return session.get(Announcement, announcement_id)
 
 
+# How long an incident without a window stays news.
+RECENT_INCIDENT = timedelta(hours=24)
+
+
 def listing(
     session: Session, period: Period, now: datetime, recent: timedelta, limit: int
 ) -> list[Announcement]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.store.models import Delivery
+from bot.store import announcements
+from bot.store.models import Announcement, Delivery
 
 NO_TOOLS = "[]"
 _ESCAPE = "/"
@@ -47,3 +50,26 @@ def scopes(session: Session, ids: Sequence[int], tool: str | None) -> tuple[set[
         ).all()
     )
     return naming, touching
+
+
+@dataclass(frozen=True)
+class NewsRows:
+    """What is news at one moment: the announcements and which of them name tools."""
+
+    rows: list[Announcement]  # current ones first (newest first), then upcoming (soonest)
+    naming: set[int]  # those naming any tool; the others are Toolforge-wide
+    touching: set[int]  # those naming the tool asked about
+
+
+def news(session: Session, now: datetime, tool: str | None, recent: timedelta) -> NewsRows:
+    """Current and upcoming announcements at ``now``, with their scopes, in one transaction."""
+    rows: list[Announcement] = []
+    seen: set[int | None] = set()
+    for period in ("current", "upcoming"):
+        for row in announcements.listing(session, period, now, recent, 50):
+            if row.id not in seen:
+                seen.add(row.id)
+                rows.append(row)
+    ids = [row.id for row in rows if row.id is not None]
+    naming, touching = scopes(session, ids, tool)
+    return NewsRows(rows, naming, touching)

@@ -12,17 +12,32 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from bot.shared_reads import SharedReads
 from bot.store import bulletin, reminders
+from bot.store.announcements import RECENT_INCIDENT
 from bot.store.models import as_utc
 
 T = TypeVar("T")
 
-
 class BulletinMethods:
-    """Mixed into :class:`bot.store.Store`, which provides ``_run``."""
+    """Mixed into :class:`bot.store.Store`, which provides ``_run`` and ``_shared_reads``."""
+
+    _shared_reads: SharedReads[tuple[str, str | None], bulletin.NewsRows]
 
     async def _run(self, work: Callable[[Session], T], *, retry_conflicts: bool = False) -> T:
         raise NotImplementedError
+
+    async def news(self, now: datetime, tool: str | None = None) -> bulletin.NewsRows:
+        """Current and upcoming announcements at ``now`` and their scopes, in one transaction.
+
+        Asked by every ``status`` and ``diagnose``: the same question asked again while
+        one is in flight shares its answer (see :mod:`bot.shared_reads`).
+        """
+        at = as_utc(now)
+        return await self._shared_reads.read(
+            ("news", tool),
+            lambda: self._run(lambda session: bulletin.news(session, at, tool, RECENT_INCIDENT)),
+        )
 
     async def announcement_scopes(
         self, ids: Sequence[int], tool: str | None = None

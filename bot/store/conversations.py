@@ -13,6 +13,12 @@ def get(session: Session, chat_key: str, kind: str) -> Conversation | None:
     ).first()
 
 
+def holders(session: Session, kind: str) -> list[str]:
+    """The chat keys that have a ``kind`` conversation."""
+    statement = select(Conversation.chat_key).where(Conversation.kind == kind)
+    return list(session.exec(statement).all())
+
+
 def put(session: Session, new: Conversation) -> None:
     current = get(session, new.chat_key, new.kind)
     if current is None:

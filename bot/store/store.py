@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.chat_keys import normalise_chat_key
+from bot.shared_reads import SharedReads
 from bot.store import (
     audit_log,
     confirmations,
@@ -52,6 +53,7 @@ class Store(AnnouncementMethods, BulletinMethods):
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine = make_engine(url)
+        self._shared_reads = SharedReads()
 
     @classmethod
     async def open(cls, url: str) -> Store:
@@ -253,6 +255,10 @@ class Store(AnnouncementMethods, BulletinMethods):
 
     async def conversation_get(self, chat_key: str, kind: str) -> Conversation | None:
         return await self._run(lambda session: conversations.get(session, chat_key, kind))
+
+    async def conversation_holders(self, kind: str) -> list[str]:
+        """The chat keys that have a ``kind`` conversation (stale ones included)."""
+        return await self._run(lambda session: conversations.holders(session, kind))
 
     async def conversation_put(
         self,
