@@ -133,6 +133,9 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("0 0 * * * php ~/public_html/cron.php",
      {"name": "cron", "command": "php ~/public_html/cron.php", "kind": "scheduled",
       "schedule": "0 0 * * *", "image": "php8.2"}, set()),
+    # five words, but './update.sh' is no cron field: a command with no schedule
+    ("./update.sh --all --verbose now please",
+     {"name": "update", "command": "./update.sh --all --verbose now please"}, set()),
 ]  # fmt: skip
 
 
