@@ -38,6 +38,7 @@ from bot.message import Message  # noqa: E402
 from bot.reply import Reply  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
 from tests.fakes.core import TestCore
+from tests.irc.conftest import running  # noqa: E402
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer, privmsgs_from  # noqa: E402
 from tests.support import sandbox_config  # noqa: E402
@@ -83,14 +84,8 @@ async def serving(network: IrcNetwork, core: Any) -> AsyncIterator[IrcAdapter]:
         channels=(CHANNEL,),
         flood_rate=0,
     )
-    adapter = IrcAdapter(config, core)
-    task = asyncio.create_task(adapter.run())
-    try:
-        await asyncio.wait_for(adapter.ready.wait(), 15)
+    async with running(config, core) as adapter:
         yield adapter
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def until(done: Any, within: float = 120.0) -> None:

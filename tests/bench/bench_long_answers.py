@@ -21,12 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from adapters.irc import IrcAdapter, IrcConfig  # noqa: E402
+from adapters.irc import IrcConfig  # noqa: E402
 from bot.app import SANDBOX_DATA, open_bot  # noqa: E402
 from bot.config import GitLabSettings  # noqa: E402
 from bot.core import Bot  # noqa: E402
 from bot.message import ChatIdentity, Message  # noqa: E402
 from bot.toolforge.sandbox import Sandbox  # noqa: E402
+from tests.irc.conftest import running  # noqa: E402
 from tests.irc.network import IrcNetwork, missing_binaries  # noqa: E402
 from tests.irc.peer import Peer, privmsgs_from  # noqa: E402
 from tests.migration.test_migrate_conversation import LEGACY_REPO  # noqa: E402
@@ -52,14 +53,8 @@ async def bot_on(network: IrcNetwork, box: Sandbox, comfortable: int) -> AsyncIt
             config = IrcConfig(server=network.host, port=network.port, tls=False,
                                password=ACCOUNTS["forgebot"], channels=(CHANNEL,),
                                comfortable_lines=comfortable)  # default flood control
-            adapter = IrcAdapter(config, bot)
-            task = asyncio.create_task(adapter.run())
-            try:
-                await asyncio.wait_for(adapter.ready.wait(), 15)
+            async with running(config, bot):
                 yield bot
-            finally:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
 
 
 async def ask(alice: Peer, *last: str) -> tuple[list[str], float]:
