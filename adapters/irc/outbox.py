@@ -12,7 +12,8 @@ membership.Membership`) says whether the nick is still held by that person.
 Server events drop what is left when the person goes (:meth:`Outbox.forget`),
 changes account (:meth:`Outbox.account_changed`) or when the bot loses its
 connection (:meth:`Outbox.drop_private`); a nick change is followed
-(:meth:`Outbox.rename`).
+(:meth:`Outbox.rename`). With ``echo-message``, a nick has one private line
+in flight at a time (see ``_verdict``).
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class Outbox:
     _queues: OrderedDict[str, deque[_Line]] = field(default_factory=OrderedDict)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     _unconfirmed: Unconfirmed[_Line] = field(default_factory=Unconfirmed)
+    _in_burst: set[str] = field(default_factory=set)  # private targets of the burst being made
 
     def __len__(self) -> int:
         return sum(len(q) for q in self._queues.values())
@@ -212,12 +214,15 @@ class Outbox:
         line = self._unconfirmed.confirm(target, text)
         if line is not None:
             self._delivered(line)
+            if not is_channel(line.target):
+                self.wake()  # that nick's next private line may go now
 
     def refused(self, target: str, why: str) -> None:
         """The server refused a line to ``target`` (cannot send to channel, no such nick)."""
         line = self._unconfirmed.refused(target)
         if line is not None:
             self._fail(line, why)
+            self.wake()
 
     def connection_lost(self, why: str) -> None:
         """The connection is gone: channel lines it never confirmed go out again on the
@@ -289,8 +294,18 @@ class Outbox:
         self._queues.clear()
 
     def _verdict(self, line: _Line) -> str | Hold | None:
+        if is_channel(line.target):
+            return None
+        if self.confirm_writes and (
+            irc_lower(line.target) in self._in_burst or self._unconfirmed.pending_to(line.target)
+        ):
+            # One private line in flight per nick: the next is written only after the
+            # server echoed this one. A NICK or QUIT the server handled before it has
+            # reached us by then, so the guard sees it before the next line goes; a
+            # nick that changed hands mid-reply costs at most the one line in flight.
+            return HOLD
         recipient = line.batch.recipient
-        if self.guard is None or recipient is None or is_channel(line.target):
+        if self.guard is None or recipient is None:
             return None
         return self.guard(line.target, recipient, self.clock() - line.batch.created)
 
@@ -364,8 +379,11 @@ class Outbox:
             burst: list[_Line] = []
             while (line := self._pop()) is not None:  # None: dropped or held while we waited
                 burst.append(line)
+                if not is_channel(line.target):
+                    self._in_burst.add(irc_lower(line.target))
                 if self._select() is None or not self.bucket.try_take():
                     break
+            self._in_burst.clear()
             if not burst:
                 continue  # keep the token
             have_token = False

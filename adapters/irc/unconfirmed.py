@@ -43,6 +43,11 @@ class Unconfirmed(Generic[L]):
                 return line
         return None
 
+    def pending_to(self, target: str) -> bool:
+        """Whether a line to ``target`` was written and not yet echoed."""
+        key = irc_lower(target)
+        return any(irc_lower(line.target) == key for line in self._lines)
+
     def refused(self, target: str) -> L | None:
         """The oldest line to ``target``, which the server refused (404, 401)."""
         key = irc_lower(target)

@@ -140,6 +140,34 @@ async def test_quit_drops_the_rest_and_nothing_reaches_the_next_holder(
         await batch.done
 
 
+async def test_with_echo_message_one_private_line_is_in_flight_and_a_takeover_gets_no_more(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The race no guard can close: alice's nick changes hands between the guard's check
+    # and the server handling our line. With echo-message the next line waits for the
+    # echo, by which time the server's NICK has reached us: the new holder gets at most
+    # the one line that was in flight, never the rest of the reply.
+    r = rig(monitor=False)
+    r.outbox.confirm_writes = True
+    in_channel(r, "alice", "al", "home.example", "alice-libera")
+    r.outbox.put(private(ALICE, 3), "alice's logs", recipient=ALICE)
+    r.outbox.put([Outgoing("#c", "public 1"), Outgoing("#c", "public 2")], "status in #c")
+    # The first private line goes, and the channel is not held back behind it.
+    assert await r.flush() == [
+        "PRIVMSG alice :alice secret 0", "PRIVMSG #c :public 1", "PRIVMSG #c :public 2"
+    ]  # fmt: skip
+    assert r.outbox.pending_for("alice")  # the rest waits for the server's echo
+    r.outbox.confirmed("alice", "alice secret 0")
+    assert await r.flush() == ["PRIVMSG alice :alice secret 1"]
+    # alice leaves and mallory takes the nick before the echo of line 1 comes back.
+    r.handle("nick", "alice!al@home.example", "alice_away")
+    r.handle("nick", "mal!mal@evil.example", "alice")
+    r.outbox.confirmed("alice", "alice secret 1")
+    written = await r.flush()
+    assert not any("secret" in line and "PRIVMSG alice " in line for line in written), written
+    assert written == ["PRIVMSG alice_away :alice secret 2"]  # the rest follows her
+
+
 async def test_a_nick_change_is_followed_and_a_reply_still_being_computed_dropped() -> None:
     r = rig()
     in_channel(r, "alice", "al", "home.example", "alice-libera")
