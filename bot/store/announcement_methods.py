@@ -27,7 +27,7 @@ ready for the follow-up code; nothing here sets them.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -40,13 +40,9 @@ from bot.store.announcements import (
     Recipient,
     StatusCounts,
 )
-from bot.store.models import Announcement, Delivery, as_utc
+from bot.store.models import Announcement, Delivery, as_utc, as_utc_or_now
 
 T = TypeVar("T")
-
-
-def _now(now: datetime | None) -> datetime:
-    return datetime.now(UTC) if now is None else as_utc(now)
 
 
 class AnnouncementMethods:
@@ -94,7 +90,7 @@ class AnnouncementMethods:
         with no window created within ``recent``. ``past``: all the others.
         ``all``: every one. Except ``upcoming``, newest first.
         """
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(
             lambda session: announcements.listing(session, period, at, recent, limit)
         )
@@ -103,7 +99,7 @@ class AnnouncementMethods:
         self, announcement_id: int, *, by: str, now: datetime | None = None
     ) -> tuple[Announcement | None, int]:
         """Cancel: the announcement (``None`` if unknown) and how many deliveries were dropped."""
-        at = _now(now)
+        at = as_utc_or_now(now)
 
         def work(session: Session) -> tuple[Announcement | None, int]:
             result = announcements.cancel(session, announcement_id, by, at)
@@ -117,7 +113,7 @@ class AnnouncementMethods:
     ) -> AckOutcome:
         """``acked`` (now), ``already``, ``unknown`` (no such announcement) or
         ``not_recipient`` (it was not sent to ``account`` as a person)."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(
             lambda session: announcements.ack(session, announcement_id, account, at)
         )
@@ -137,12 +133,12 @@ class AnnouncementMethods:
         self, worker: str, platforms: Collection[str], *, limit: int, now: datetime | None = None
     ) -> list[Delivery]:
         """Claim up to ``limit`` due deliveries on ``platforms`` for ``worker`` (oldest first)."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(lambda session: outbox.claim(session, worker, platforms, limit, at))
 
     async def delivery_complete(self, delivery_id: int, *, now: datetime | None = None) -> bool:
         """Record a delivery as sent; ``False`` if it was recorded as sent before."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(lambda session: outbox.complete(session, delivery_id, at))
 
     async def delivery_fail(
@@ -158,7 +154,7 @@ class AnnouncementMethods:
         """Record a failed attempt by the claim's holder: retry at ``retry_at``, or
         ``None``: end with ``final`` (``failed``, or ``cancelled`` when the announcement
         was cancelled before it was sent). ``False`` if ``worker`` no longer holds the claim."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         retry = None if retry_at is None else as_utc(retry_at)
         return await self._run(
             lambda session: outbox.fail(session, delivery_id, worker, error, at, retry, final)
@@ -168,7 +164,7 @@ class AnnouncementMethods:
         self, worker: str, delivery_ids: Sequence[int], *, now: datetime | None = None
     ) -> int:
         """Keep ``worker``'s claims fresh while it is still sending them."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(lambda session: outbox.renew(session, worker, delivery_ids, at))
 
     async def deliveries_recover(self, *, stale_before: datetime) -> int:
@@ -186,5 +182,5 @@ class AnnouncementMethods:
 
     async def announcements_settle(self, *, now: datetime | None = None) -> int:
         """Mark announcements whose fan-out is over as sent; how many."""
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(lambda session: outbox.settle(session, at))

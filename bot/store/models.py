@@ -55,6 +55,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def as_utc_or_now(value: datetime | None) -> datetime:
+    """``value`` in UTC, or the current time when it is ``None`` (the store's ``now=``)."""
+    return datetime.now(UTC) if value is None else as_utc(value)
+
+
 def _key(**kwargs: Any) -> Any:
     return Field(sa_type=String(KEY), **kwargs)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -38,13 +38,10 @@ from bot.store.models import (
     LinkRequest,
     PendingConfirmation,
     as_utc,
+    as_utc_or_now,
 )
 
 T = TypeVar("T")
-
-
-def _now(now: datetime | None) -> datetime:
-    return datetime.now(UTC) if now is None else as_utc(now)
 
 
 class Store(AnnouncementMethods, BulletinMethods):
@@ -100,7 +97,7 @@ class Store(AnnouncementMethods, BulletinMethods):
         ``replace`` is not set; linking it again to the same account renews it.
         """
         key = identity_links.checked_chat_key(chat_key)
-        at = _now(now)
+        at = as_utc_or_now(now)
         return await self._run(
             lambda session: identity_links.add(
                 session, key, account, created_by, at, method, replace
@@ -176,7 +173,7 @@ class Store(AnnouncementMethods, BulletinMethods):
         """
         event = audit_log.clipped(
             AuditEvent(
-                at=_now(now),
+                at=as_utc_or_now(now),
                 actor_account=actor_account,
                 chat_key=chat_key,
                 platform=platform,
