@@ -11,6 +11,7 @@ already a published job has it restarted on the new image instead.
 from __future__ import annotations
 
 from bot.context import Context
+from bot.job_view import web_url
 from bot.migration.apispec import job_spec
 from bot.migration.plan import Plan
 from bot.reply import Strong, Text
@@ -33,8 +34,7 @@ def describe_web(plan: Plan, published: str | None) -> str:
     mount = ", with NFS mounted" if web.mount == "all" else ""
     return (
         f"run the web service of {plan.tool} as the continuous job {web.name} on {web.image} "
-        f"(command {web.command}, port {web.port}{mount}), published at "
-        f"https://{plan.tool}.toolforge.org/"
+        f"(command {web.command}, port {web.port}{mount}), published at {web_url(plan.tool)}"
     )
 
 
