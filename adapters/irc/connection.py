@@ -18,10 +18,10 @@ from typing import Any
 import irc.client
 import irc.client_aio
 import irc.connection
-from jaraco.stream.buffer import LenientDecodingLineBuffer
 
 from adapters.irc.chatter import is_chatter
 from adapters.irc.config import IrcConfig
+from adapters.irc.line_buffer import LineBuffer
 from adapters.irc.lines import check_wire
 from adapters.irc.sasl import authenticate_lines, offers_mechanism, parse_caps
 
@@ -44,7 +44,7 @@ class IrcSaslError(IrcError):
 class _Connection(irc.client_aio.AioConnection):  # type: ignore[misc]
     # Lenient decoding: one Latin-1 line from a user must not kill the
     # connection (the strict default raises inside data_received).
-    buffer_class = LenientDecodingLineBuffer
+    buffer_class = LineBuffer
     session: IrcSession
 
     def process_data(self, new_data: bytes) -> None:
