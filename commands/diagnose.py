@@ -9,23 +9,30 @@ redacted, sent to them privately (in a direct conversation, in the answer).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.bulletin.news import tool_news
 from bot.classic import ClassicWebService
 from bot.commands import Arg, Invocation, command
 from bot.context import Context
-from bot.diagnosis.facts import Facts, gather
-from bot.diagnosis.findings import Finding, age, findings
 from bot.directory import require_tool
 from bot.job_view import build_badge, job_badge
-from bot.migration.guides import guide_link, problem
 from bot.reply import Badge, Bullets, Code, Inline, Link, Part, Reply, Strong, Text, Tone
 from bot.toolforge import Build
 from bot.visibility import sees_internals
+
+if TYPE_CHECKING:
+    # what diagnose looks at and concludes: loaded when someone asks for a diagnosis
+    from bot.diagnosis.facts import Facts
+    from bot.diagnosis.findings import Finding
 
 _WORD = {Tone.ERROR: "problem", Tone.WARN: "warning", Tone.INFO: "note"}
 
 
 async def _diagnose(ctx: Context, inv: Invocation) -> Reply:
+    from bot.diagnosis.facts import gather
+    from bot.diagnosis.findings import findings
+
     tool: str = inv["tool"]
     maintainers = await require_tool(ctx.services.directory, tool)
     internals = await sees_internals(ctx, tool)
@@ -59,6 +66,8 @@ def _heading(facts: Facts, found: list[Finding]) -> list[Part]:
 
 
 def _findings(ctx: Context, found: list[Finding]) -> list[Part]:
+    from bot.migration.guides import guide_link, problem
+
     base = ctx.services.config.migration.guides_url
     items: list[tuple[Inline, ...]] = []
     for finding in found:
@@ -116,6 +125,8 @@ def _front_badge(facts: Facts) -> Badge:
 
 
 def _classic_line(ctx: Context, web: ClassicWebService, images: object) -> tuple[Inline, ...]:
+    from bot.diagnosis.findings import age
+
     now = ctx.services.clock()
     named = [s for s, i in images.items() if i == web.image] if isinstance(images, dict) else []
     kind = named[0] if named else web.wstype

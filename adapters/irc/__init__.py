@@ -4,7 +4,7 @@ Names are imported on first use, so reading the ``[irc]`` table's model
 (``adapters.irc.config``) does not load the IRC library.
 """
 
-from adapters.lazy import lazy_exports
+from bot.lazy import lazy_exports
 
 _WHERE = {
     "IrcAdapter": "adapters.irc.adapter",

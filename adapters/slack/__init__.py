@@ -4,7 +4,7 @@ Names are imported on first use, so reading the ``[slack]`` table's model
 does not load Bolt and the Slack SDK.
 """
 
-from adapters.lazy import lazy_exports
+from bot.lazy import lazy_exports
 
 _WHERE = {"SlackAdapter": "adapters.slack.adapter", "SlackConfig": "adapters.slack.config"}
 __all__ = sorted(_WHERE)

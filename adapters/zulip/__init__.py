@@ -4,7 +4,7 @@ Names are imported on first use, so reading the ``[zulip]`` table's model
 does not load the Zulip library.
 """
 
-from adapters.lazy import lazy_exports
+from bot.lazy import lazy_exports
 
 _WHERE = {"ZulipAdapter": "adapters.zulip.adapter", "ZulipConfig": "adapters.zulip.config"}
 __all__ = sorted(_WHERE)

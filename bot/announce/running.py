@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.announce.dispatcher import Dispatcher, Pacing
-from bot.announce.email import EmailSender
 
 if TYPE_CHECKING:
     from bot.core import Bot
@@ -16,6 +15,8 @@ def dispatcher_for(bot: Bot) -> Dispatcher:
     settings = bot.config.announce
     email = None
     if settings.smtp_host:
+        from bot.announce.email import EmailSender  # smtplib: only when mail is configured
+
         email = EmailSender(
             settings.smtp_host,
             settings.smtp_port,

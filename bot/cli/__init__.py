@@ -8,7 +8,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,8 @@ def _configure_logging(args: argparse.Namespace, level: str | None, format: str)
 
 
 async def _console(args: argparse.Namespace) -> int:
+    import tempfile
+
     from adapters.console import ConsoleAdapter
     from bot.app import running_bot
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import TYPE_CHECKING
 
-from bot.migration.inspect import RepoReport, inspect_snapshot
 from bot.migration.snapshot import Snapshot
 from bot.repos.cache import SnapshotCache
 from bot.repos.local import read_local
 from bot.repos.location import DEFAULT_GITLAB, GitLabLocation, parse_location
+
+if TYPE_CHECKING:
+    # the planner's inspection: loaded when a repository is first inspected
+    from bot.migration.inspect import RepoReport
 
 
 def is_local(location: str) -> bool:
@@ -32,6 +36,8 @@ async def inspect_repository(
     gitlab_url: str = DEFAULT_GITLAB,
 ) -> RepoReport:
     """Inspect a local checkout or a GitLab project (URL or ``group/project``)."""
+    from bot.migration.inspect import inspect_snapshot
+
     snapshot = await asyncio.to_thread(
         read_snapshot, location, token=token, ref=ref, gitlab_url=gitlab_url
     )
@@ -52,6 +58,7 @@ class RepoReader:
         token: str | None = None,
         ref: str | None = None,
     ) -> RepoReport:
+        from bot.migration.inspect import inspect_snapshot
         from bot.repos.gitlab import read_gitlab  # python-gitlab, only when a repository is read
 
         snapshot = await asyncio.to_thread(

@@ -11,7 +11,6 @@ from bot.commands import Arg, Invocation, Permission, command
 from bot.context import Context
 from bot.directory import require_tool
 from bot.errors import GitLabError, UsageError
-from bot.migration.render import plan_reply
 from bot.reply import Part, Reply, Text
 from bot.repos.location import chat_repository
 from bot.visibility import sees_internals
@@ -121,6 +120,8 @@ GRID = command(
 
 
 async def _plan(ctx: Context, inv: Invocation) -> Reply:
+    from bot.migration.render import plan_reply
+
     state = inv.subject.state
     plan, _ = await plan_of(ctx, state)
     return plan_reply(plan, private=True, internals=await sees_internals(ctx, state.tool))

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Literal
 from bot.errors import SecretsUnreadable
 from bot.front import FrontAnswer
 from bot.log_secrets import secrets_to_hide
-from bot.migration.plan import Plan
 from bot.redact import redact_lines
 from bot.reply import Code, Part, Strong, Text
 from commands.migrate.state import WizardState
 
 if TYPE_CHECKING:
+    from bot.migration.plan import Plan
     from bot.toolforge import Job, ToolforgeClient
 
 CHECK_SECONDS = 120  # the longest a check waits for jobs to settle

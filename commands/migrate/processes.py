@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.errors import GitLabError, UsageError
-from bot.migration.model import Job
-from bot.migration.procfile import parse
 from bot.repos.location import chat_repository, without_userinfo
 from bot.toolforge import Build
 from commands.migrate.session import Migration, token_for
+
+if TYPE_CHECKING:
+    from bot.migration.model import Job
 
 _PROCESS_TYPE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -88,6 +90,7 @@ async def _newest_image_build(ctx: Context, tool: str, image: str) -> Build | No
 
 
 async def _process_types(ctx: Context, migration: Migration, build: Build) -> set[str]:
+    from bot.migration.procfile import parse
     from bot.repos.followup import read_file_at  # python-gitlab, only when used
 
     source = without_userinfo(build.source_url)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.migration.plan import Plan
-from bot.migration.render import problem_items
 from bot.redact import redact
 from bot.reply import Badge, Bullets, Code, Inline, Part, Strong, Table, Text, Tone
 from bot.visibility import HIDDEN
 from commands.migrate.state import DESCRIPTIONS, WizardState
+
+if TYPE_CHECKING:
+    from bot.migration.plan import Plan
 
 MAX_WARNINGS_SHOWN = 6
 
 
 def overview(plan: Plan, *, internals: bool) -> list[Part]:
     """The plan in short; command lines only for those who see the tool's internals."""
+    from bot.migration.render import problem_items
+
     parts: list[Part] = [
         Text.of(
             "Migration of ", Strong(plan.tool), " to the build service image ", Strong(plan.image)

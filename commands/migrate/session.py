@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from bot.context import Context
 from bot.directory import require_tool
 from bot.errors import UsageError
-from bot.migration.plan import Plan, plan_for
 from bot.redact import redact
 from bot.reply import Part, Reply
 from bot.repos.location import GitLabLocation, chat_repository, tool_repository, without_userinfo
@@ -28,6 +27,7 @@ from commands.migrate.replies import next_hint
 from commands.migrate.state import KIND, WizardState, needed_actions, next_step
 
 if TYPE_CHECKING:
+    from bot.migration.plan import Plan
     from commands.migrate.build_source import BuildSource
 
 
@@ -86,6 +86,8 @@ async def plan_of(ctx: Context, state: WizardState) -> tuple[Plan, str | None]:
     Once the migration has changed jobs, it plans from the jobs as they were before (kept
     for 'migrate undo'): the jobs it created itself must not change the plan it follows.
     """
+    from bot.migration.plan import plan_for
+
     basis = await _jobs_before(ctx, state)
     web = next((job.name for job in map(Job.from_api, basis) if job.is_webservice), None)
     report = None

@@ -9,9 +9,10 @@ plan needs, then ``done``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.migration.plan import Plan
+if TYPE_CHECKING:
+    from bot.migration.plan import Plan
 
 KIND = "migrate"
 ACTIONS = ("mr", "build", "jobs", "delete", "webstop", "web", "check")

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 from bot.errors import GitLabError, SecretsUnreadable
 from bot.job_view import failure_excerpt
 from bot.log_secrets import secrets_to_hide
-from bot.migration.apispec import job_spec
-from bot.migration.plan import Plan
 from bot.redact import redact, redact_lines
 from bot.repos.location import GitLabLocation
 
 if TYPE_CHECKING:
+    from bot.migration.plan import Plan
     from bot.repos.merge_request import MergeRequestResult
     from bot.toolforge import Build, ToolforgeClient
 
@@ -74,6 +73,8 @@ async def build_progress(client: ToolforgeClient, tool: str, build_id: str) -> B
 
 
 async def load_jobs(client: ToolforgeClient, plan: Plan) -> str:
+    from bot.migration.apispec import job_spec
+
     results = []
     for job in plan.jobs:
         message = await client.load_job(plan.tool, job_spec(job))

@@ -15,7 +15,6 @@ from typing import Any
 from bot.commands import Confirmation, Invocation, Permission, command
 from bot.context import Context
 from bot.errors import UsageError
-from bot.migration.apispec import restoring_spec
 from bot.reply import Part, Reply, Text
 from commands.migrate.session import Migration, clean, load, save, say
 from commands.migrate.state import ACTIONS, WizardState
@@ -31,6 +30,8 @@ async def remember_jobs(ctx: Context, state: WizardState) -> None:
 
 
 def _restorable(state: WizardState) -> list[dict[str, Any]]:
+    from bot.migration.apispec import restoring_spec
+
     specs = (restoring_spec(d) for d in state.previous_jobs or ())
     return [spec for spec in specs if spec is not None]
 

@@ -10,12 +10,15 @@ already a published job has it restarted on the new image instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.context import Context
 from bot.job_view import web_url
-from bot.migration.apispec import job_spec
-from bot.migration.plan import Plan
 from bot.reply import Strong, Text
 from bot.toolforge import ToolforgeClient
+
+if TYPE_CHECKING:
+    from bot.migration.plan import Plan
 
 
 def stop_classic(ctx: Context, tool: str) -> Text:
@@ -39,6 +42,8 @@ def describe_web(plan: Plan, published: str | None) -> str:
 
 
 async def run_web(client: ToolforgeClient, plan: Plan, published: str | None) -> str:
+    from bot.migration.apispec import job_spec
+
     web = plan.web_job
     if web is None:
         return await client.restart_job(plan.tool, published or "")

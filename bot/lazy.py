@@ -1,7 +1,9 @@
 """Names a package exports but imports only on first use (PEP 562).
 
 An adapter package re-exports its adapter and its config model; reading the
-config model must not load the adapter's chat library.
+config model must not load the adapter's chat library. The migration planner
+re-exports its parts; reading one (a snapshot, for the repository cache) must
+not load all of them (and YAML) into a bot that has not planned anything yet.
 """
 
 from __future__ import annotations
