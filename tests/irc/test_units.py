@@ -312,3 +312,7 @@ def test_chatter_is_recognised_on_the_raw_line_and_nothing_else_is() -> None:
     ]
     for line in full_path:
         assert not is_chatter(line, "forgebot_", may), line
+    # rfc1459 folds [ ] \ ~ into { } | ^: a nick starting with one is still ours
+    for line in (":{x}!u@h PRIVMSG #c :our own line, echoed", ":bob!b@h PRIVMSG #c : {X}: status"):
+        assert not is_chatter(line, "[x]", may), line
+    assert is_chatter(":{y}!u@h PRIVMSG #c :someone else, not [x]", "[x]", may)
