@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.irc.config import IrcConfig
 from adapters.irc.connection import IrcError, IrcSaslError, IrcSession
+from adapters.irc.early import EarlyConnection
 from adapters.irc.flood import TokenBucket
 from adapters.irc.identity import AccountTracker, irc_lower
 from adapters.irc.lines import payload_budget
@@ -31,9 +32,11 @@ class IrcAdapter:
 
     platform = "irc"
 
-    def __init__(self, config: IrcConfig, bot: Core) -> None:
+    def __init__(self, config: IrcConfig, bot: Core, early: EarlyConnection | None = None) -> None:
+        """``early``: a connection already being opened, to take over (see its module)."""
         self.config = config
         self.bot = bot
+        self._early = early
         self.tracker = AccountTracker(whois_ttl=config.whois_cache_seconds)
         self.outbox = Outbox(
             TokenBucket(config.flood_burst, config.flood_rate), max_age=config.reply_max_age
@@ -77,9 +80,17 @@ class IrcAdapter:
             self.outbox.drop_all("the IRC adapter stopped")
 
     async def _serve_once(self) -> None:
-        session = self.session = IrcSession(self.config, self._on_event, self.bot.may_address)
+        early, self._early = self._early, None
+        if early is None:
+            session = IrcSession(self.config, self._on_event, self.bot.may_address)
+        else:
+            session = early.session
+        self.session = session
         try:
-            await session.open()
+            if early is None:
+                await session.open()
+            else:
+                await self._take_over(early)
             self.registrations += 1
             self.outbox.confirm_writes = "echo-message" in session.caps
             if not self.outbox.confirm_writes:
@@ -101,6 +112,13 @@ class IrcAdapter:
             session.close("forgebot stopping")
             self.session = None
             self.membership.stop()
+
+    async def _take_over(self, early: EarlyConnection) -> None:
+        """Serve the connection opened while the bot was starting, from its first event."""
+        early.session.hand_over(self._on_event, self.bot.may_address)
+        for event in early.events:
+            self._on_event(early.session, event)
+        await early.opened
 
     def http_routes(self) -> list[Route]:
         return []

@@ -158,6 +158,11 @@ class IrcSession:
             raise IrcError(f"closed during registration: {self.closed.result()}")
         self.registered.result()  # re-raise an IrcSaslError
 
+    def hand_over(self, on_event: EventHandler, may_address: Callable[[str], bool]) -> None:
+        """From now on, events go to ``on_event`` (a session opened before its adapter)."""
+        self._on_event = on_event
+        self._may_address = may_address
+
     def alive(self) -> None:
         """The server sent something: it is there (see :meth:`watchdog`)."""
         self.last_seen = self._loop.time()

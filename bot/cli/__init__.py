@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -76,29 +77,37 @@ def _default_storage(args: argparse.Namespace) -> bool:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from adapters import configured_adapters
-    from bot.app import http_front, running_bot
+    from adapters import configured_adapters, connect_early
 
     config = _config(args)
     if not any(table.enabled for table in config.adapters.values()):
         print("forgebot run: no adapter configured ([irc], [zulip] or [slack])", file=sys.stderr)
         return 2
-    from bot.announce.running import dispatcher_for
-    from bot.bulletin.reminders import reminders_for
+    early = connect_early(config)
+    try:
+        # The bot's modules load in a worker thread, so that the event loop meanwhile
+        # answers the IRC server's registration (CAP, SASL) instead of waiting for them.
+        await asyncio.to_thread(importlib.import_module, "bot.app")
+        from bot.announce.running import dispatcher_for
+        from bot.app import http_front, running_bot
+        from bot.bulletin.reminders import reminders_for
 
-    async with running_bot(config, sandbox=args.sandbox) as running:
-        adapters = configured_adapters(running.bot.config, running.bot)
-        async with http_front(running.bot, adapters) as http:
-            log = logging.getLogger("forgebot")
-            if http is not None:
-                log.info("HTTP server at %s (/healthz, /readyz, /metrics)", http.url)
-            log.info("running %s", ", ".join(a.platform for a in adapters))
-            # attached by http_front: the dispatcher sends announcements through them
-            dispatcher = dispatcher_for(running.bot)
-            reminders = reminders_for(running.bot)  # queues reminders the dispatcher sends
-            await asyncio.gather(
-                *(a.run() for a in adapters), dispatcher.run(), reminders.run()
-            )
+        async with running_bot(config, sandbox=args.sandbox) as running:
+            adapters = configured_adapters(running.bot.config, running.bot, early)
+            async with http_front(running.bot, adapters) as http:
+                log = logging.getLogger("forgebot")
+                if http is not None:
+                    log.info("HTTP server at %s (/healthz, /readyz, /metrics)", http.url)
+                log.info("running %s", ", ".join(a.platform for a in adapters))
+                # attached by http_front: the dispatcher sends announcements through them
+                dispatcher = dispatcher_for(running.bot)
+                reminders = reminders_for(running.bot)  # queues reminders the dispatcher sends
+                await asyncio.gather(
+                    *(a.run() for a in adapters), dispatcher.run(), reminders.run()
+                )
+    finally:
+        for connection in early.values():  # closed by its adapter when one took it over
+            connection.close()
     return 0
 
 

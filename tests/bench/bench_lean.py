@@ -120,6 +120,19 @@ async def _start(
     return proc, time.perf_counter() - started, cpu_seconds(proc.pid)
 
 
+async def _registration_hold(host: str, port: int) -> float:
+    """Seconds from a bare client's NICK and USER to the server's welcome (001): the part
+    of start to JOIN that is the server's (InspIRCd holds every registration ~1 s)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    started = time.perf_counter()
+    writer.write(b"NICK holdprobe\r\nUSER probe 0 * :probe\r\n")
+    while b" 001 " not in await asyncio.wait_for(reader.readline(), 60):
+        pass
+    took = time.perf_counter() - started
+    writer.close()
+    return took
+
+
 async def _stop(proc: Any) -> None:
     if proc.returncode is None:
         proc.terminate()
@@ -210,6 +223,9 @@ async def measure_irc(checkout: Path) -> dict[str, float]:
             found["idle RSS (MiB)"] = statistics.median(rss)
             found["start to JOIN (s)"] = statistics.median(joins)
             found["start to JOIN, CPU (s)"] = statistics.median(cpus)
+            found["of which the server holds registration (s)"] = await _registration_hold(
+                host, port
+            )
             proc, _, _ = await _start(checkout, config, data, alice)
             await _reply(alice)  # the first command opens what a command needs
             found["RSS after a first command (MiB)"] = _rss_mib(proc.pid)

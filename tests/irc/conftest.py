@@ -18,6 +18,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.irc import IrcAdapter, IrcConfig
+from adapters.irc.early import EarlyConnection
 from bot.adapter import Core
 from bot.app import SANDBOX_DATA, open_bot
 from bot.commands import Command, Invocation
@@ -83,10 +84,11 @@ def bot_config(network: IrcNetwork, **changes: Any) -> IrcConfig:
 
 @contextlib.asynccontextmanager
 async def running(
-    config: IrcConfig, bot: Core, wait: bool = True
+    config: IrcConfig, bot: Core, wait: bool = True, early: EarlyConnection | None = None
 ) -> AsyncIterator[IrcAdapter]:
-    """An adapter serving in the background; with ``wait``, only once it is in its channels."""
-    adapter = IrcAdapter(config, bot)
+    """An adapter serving in the background; with ``wait``, only once it is in its channels;
+    ``early``: a connection it takes over (as forgebot run opens one while it starts)."""
+    adapter = IrcAdapter(config, bot, early)
     task = asyncio.create_task(adapter.run())
     try:
         if wait:

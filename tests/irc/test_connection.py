@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.irc import IrcAdapter, IrcSaslError
+from adapters.irc.early import EarlyConnection
 from adapters.irc.outbox import DeliveryFailed
 from bot.message import Message
 from bot.reply import Badge, Bullets, Code, Reply, Strong, Table, Text, Tone
@@ -316,6 +317,28 @@ async def test_refused_sasl_stops_or_continues_as_configured(world: World) -> No
         assert bot.session is not None and bot.session.account is None
         reply = await ask(world.alice, CHAN, "!tf who", bot="lenientbot")
         assert reply.text == "alice: who: alice-libera (alice)"
+
+
+async def test_a_connection_opened_while_the_bot_starts_is_taken_over_with_what_came_meanwhile(
+    world: World,
+) -> None:
+    """forgebot run registers on IRC while it opens its database and loads its commands:
+    a private message that arrives in between is answered once the adapter takes over."""
+    config = bot_config(world.network, nick="earlybot", sasl_account="forgebot2",
+                        password=ACCOUNTS["forgebot2"])  # fmt: skip
+    early = EarlyConnection(config)
+    try:
+        await asyncio.wait_for(early.opened, PATIENCE)  # registered, and no adapter yet
+        since = world.alice.mark()
+        await world.alice.say("earlybot", "who")
+        await wait_until(lambda: any(e.type == "privmsg" for e in early.events),
+                         "the message kept for the adapter")  # fmt: skip
+        async with running(config, Echo(), early=early) as bot:
+            reply = await world.alice.expect(privmsgs_from("earlybot", "alice"), since=since)
+            assert reply.text == "who: alice-libera (alice)"
+            assert bot.session is early.session and bot.registrations == 1
+    finally:
+        early.close()
 
 
 async def test_dead_link_is_noticed_by_ping_timeout_and_the_nick_regained(world: World) -> None:
