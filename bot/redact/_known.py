@@ -152,7 +152,8 @@ class KnownSecrets:
             spans += [m.span() for m in self._encoded.finditer(text)]
         if "%" in text or "\\" in text or "&" in text or "+" in text:
             spans += self._in_view(text, plus_is_space=False)
-            if self._spaces and "+" in text:
+            # Not only where a + shows: form-encoded twice, the + is %2B until decoded.
+            if self._spaces:
                 spans += self._in_view(text, plus_is_space=True)
         return mask_spans(text, spans)
 

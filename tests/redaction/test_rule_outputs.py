@@ -119,3 +119,38 @@ def test_looks_random_judges_ids_paths_and_entropy(text: str, random: bool) -> N
 def test_a_long_line_of_a_text_is_cut_alone_and_the_lines_after_it_shown() -> None:
     text = "word " * 1000 + "\nlast line"
     assert redact(text) == "word " * 800 + " … (line cut)\nlast line"
+
+
+# -- known values (bot/redact/_known.py): the value, in the encodings a log shows, and only it --
+V = "Zq9xW3vKp7"
+KNOWN_OUTPUTS = [
+    ("user ZQ9XW3VKP7 logged in", [V], "user ZQ9XW3VKP7 logged in"),  # another value
+    ("dump 5A7139785733764B7037", [V], f"dump {R}"),  # its hex, in capitals
+    ("x Zq9xW3vKp7 y", ["Zq9xW3", V], f"x {R} y"),  # the longest value first
+    ("pw abc123", ["abc123"], f"pw {R}"),  # six characters are enough
+    # base64: the characters made only of the value's bits, for each value
+    ("a WnE5eFczdktwNw== b UTdtUDJ4TGs5dw==", [V, "Q7mP2xLk9w"], f"a {R}w== b {R}w=="),
+    # percent-encoded UTF-8, two three-byte characters in a row, and one at the end
+    ("v=Zq9%E2%82%AC%E2%82%ACxW3&x=1", ["Zq9€€xW3"], f"v={R}&x=1"),
+    ("v=Zq9xW3v%C3%A9&x=1", ["Zq9xW3vé"], f"v={R}&x=1"),
+    ("Zq9x%573vKp7 end", [V], f"{R} end"),  # an escape inside, at the start of the text
+    ("&bogus;Zq9&amp;xW3vKp7 end", ["Zq9&xW3vKp7"], f"&bogus;{R} end"),  # after an unknown entity
+    ("v=Zq9&nope;W3%41 end", ["Zq9&nope;W3A"], f"v={R} end"),  # an unknown entity inside
+    ("x \\U00110000 y", [V], "x \\U00110000 y"),  # an escape past the last code point
+    # a value with a space, form-encoded once and twice (its + is %2B until decoded)
+    ("q=Zq9+xW3vKp7", ["Zq9 xW3vKp7"], f"q={R}"),
+    ("q=Zq9%2BxW3vKp7", ["Zq9 xW3vKp7"], f"q={R}"),
+    ("a=Zq9+xW3vKp7 hex=5a713920785733764b7037", ["Zq9 xW3vKp7"], f"a={R} hex={R}"),
+    # a value that looks escaped is also found as it reads decoded
+    ("x %41BC y", ["%41%42%43"], f"x {R} y"),
+    ("v=Zq9%2BAxW3&x=1", ["Zq9+%41xW3"], f"v={R}&x=1"),  # its + kept, its %41 decoded
+]  # fmt: skip
+KNOWN_IDS = [f"{i}-" + "-".join(re.findall(r"\w+", line))[:40] for i, (line, *_) in
+             enumerate(KNOWN_OUTPUTS)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "known", "shown"), KNOWN_OUTPUTS, ids=KNOWN_IDS)
+def test_a_known_value_is_hidden_exactly_where_it_shows(
+    line: str, known: list[str], shown: str
+) -> None:
+    assert redact(line, known) == shown
