@@ -270,9 +270,8 @@ class LdapDirectory:
         deadline = self.settings.timeout * 2  # connect and one retry each within ``timeout``
         started = loop.time()
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(self._pool, self._with_connection, query), deadline
-            )
+            async with asyncio.timeout(deadline):  # not wait_for: see adapters/irc/outbox
+                return await loop.run_in_executor(self._pool, self._with_connection, query)
         except TimeoutError:
             log.warning("ldap: %s: no answer in %.1f s", what, loop.time() - started)
             raise DirectoryUnavailable(_unavailable(f"did not answer in {deadline:g} s")) from None

@@ -148,9 +148,8 @@ class AccountTracker:
                 pending = self._whois[key] = _Whois(loop.create_future())
                 send(f"WHOIS {nick}")
             try:
-                account, w_user, w_host = await asyncio.wait_for(
-                    asyncio.shield(pending.future), self.whois_timeout
-                )
+                async with asyncio.timeout(self.whois_timeout):  # not wait_for: see outbox
+                    account, w_user, w_host = await asyncio.shield(pending.future)
             except TimeoutError:
                 log.warning("irc: WHOIS %s got no answer; treating as not logged in", nick)
                 self._whois.pop(key, None)

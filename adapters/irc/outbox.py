@@ -354,8 +354,11 @@ class Outbox:
             await self._wakeup.wait()
             return
         # Only held lines: an answer wakes us, but look again now and then (expiry).
+        # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancellation that comes
+        # as the event is set, and the outbox then never stopped (seen in a loaded run).
         try:
-            await asyncio.wait_for(self._wakeup.wait(), RECHECK_INTERVAL)
+            async with asyncio.timeout(RECHECK_INTERVAL):
+                await self._wakeup.wait()
         except TimeoutError:
             pass
 

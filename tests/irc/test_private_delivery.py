@@ -168,6 +168,22 @@ async def test_with_echo_message_one_private_line_is_in_flight_and_a_takeover_ge
     assert written == ["PRIVMSG alice_away :alice secret 2"]  # the rest follows her
 
 
+async def test_the_outbox_stops_when_cancelled_just_as_it_is_woken() -> None:
+    # Python 3.11's wait_for lost a cancellation that arrived with the wake-up it waited
+    # for: the outbox went on waiting and the adapter never stopped (a loaded run hung).
+    r = rig(monitor=False)
+    r.outbox.confirm_writes = True
+    r.outbox.put(private(ALICE, 2), "alice's logs", recipient=ALICE)
+    task = asyncio.create_task(r.outbox.run(r.written.extend))
+    await wait_until(lambda: len(r.written) == 1, "the first line, the second held for its echo")
+    for _ in range(5):
+        await asyncio.sleep(0)  # the outbox is waiting, with held lines: the timed wait
+    r.outbox.wake()
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=PATIENCE)
+    assert task in done and task.cancelled()
+
+
 async def test_a_nick_change_is_followed_and_a_reply_still_being_computed_dropped() -> None:
     r = rig()
     in_channel(r, "alice", "al", "home.example", "alice-libera")

@@ -63,7 +63,8 @@ async def follow(
                 return response
             break
         try:
-            await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+            async with asyncio.timeout(POLL_SECONDS):  # not wait_for: see adapters/irc/outbox
+                await stopping.wait()
         except TimeoutError:
             pass
     await response.write_eof()
