@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, load_config
+from bot.heap import settle
 from bot.process_log import configure_logging
 from bot.startup_summary import summary
 
@@ -59,6 +60,7 @@ async def _console(args: argparse.Namespace) -> int:
         async with running_bot(config, sandbox=args.sandbox) as running:
             local = running.sandbox.console_command if running.sandbox else None
             console = ConsoleAdapter(running.bot, account, local_commands=local)
+            settle()
             if fresh:
                 console.banner += (
                     " The sandbox starts fresh, and so does my database (set "
@@ -102,6 +104,7 @@ async def _run(args: argparse.Namespace) -> int:
                 # attached by http_front: the dispatcher sends announcements through them
                 dispatcher = dispatcher_for(running.bot)
                 reminders = reminders_for(running.bot)  # queues reminders the dispatcher sends
+                settle()  # the bot is assembled: what exists now lasts as long as the process
                 await asyncio.gather(
                     *(a.run() for a in adapters), dispatcher.run(), reminders.run()
                 )

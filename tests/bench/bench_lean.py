@@ -13,7 +13,11 @@ restart, as a deployed bot starts; the first start also runs the migrations):
   account (five lines), median of 40, from the question sent to the first and
   to the fifth line received;
 * ``status`` at 200 ms API latency: 200 and 1000 at once through the console
-  adapter, wall time and the bot's CPU time (median of 3).
+  adapter, wall time and the bot's CPU time (median of 3);
+* RSS by layer: a fresh interpreter importing, in turn, asyncio, the storage
+  stack the design fixes (sqlmodel, hence pydantic and SQLAlchemy's ORM, with one
+  table written and read on SQLite), then the other libraries an idle bot holds,
+  then forgebot's own modules: where the idle RSS goes, and its floor.
 
 The machine is shared: CPU times are the steadier figures; the load average
 is printed with them.
@@ -248,12 +252,19 @@ async def measure_status(checkout: Path) -> dict[str, float]:
     from bot.app import open_bot
     from tests.support import sandbox_config
 
+    try:
+        from bot.heap import settle
+    except ImportError:  # a checkout from before it (--before)
+        settle = None
+
     found: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as box_data, tempfile.TemporaryDirectory() as data:
         box, url = await _sandbox(checkout, box_data, 0.2)
         try:
             async with open_bot(sandbox_config(url, Path(data), timeout=60.0)) as bot:
                 console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO())
+                if settle is not None:
+                    settle()  # as forgebot run and console do once assembled
                 for calls in CONCURRENT:
                     runs = []
                     for _ in range(FAN_ROUNDS + 1):  # the first opens the connections
@@ -276,11 +287,43 @@ async def measure_status(checkout: Path) -> dict[str, float]:
     return found
 
 
+# Each layer's imports, in order; the RSS is read after each (see rss_layers).
+_LAYERS = {
+    "interpreter": "",
+    "asyncio and ssl": "import asyncio, ssl",
+    "sqlmodel, one table, one query": """
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+class Row(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+engine = create_engine("sqlite://")
+SQLModel.metadata.create_all(engine)
+with Session(engine) as session:
+    session.add(Row(name="x")); session.commit(); list(session.exec(select(Row)))
+""",
+    "prometheus_client, limits, irc": "import prometheus_client, limits, irc.client",
+    "forgebot (bot.app, the IRC adapter)": "import bot.app, adapters.irc.adapter",
+}
+
+
+def rss_layers(checkout: Path) -> dict[str, float]:
+    """RSS (MiB) of one fresh interpreter after each of :data:`_LAYERS` in turn."""
+    code = "\n".join(
+        f"{imports}\nprint(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
+        for imports in _LAYERS.values()
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True,
+                         text=True, check=True, env=_env(checkout, ""))  # fmt: skip
+    kib = [int(line) for line in out.stdout.split()]
+    return {f"RSS floor: + {name} (MiB)": k / 1024 for name, k in zip(_LAYERS, kib, strict=True)}
+
+
 async def measure(checkout: Path, status: bool = True) -> dict[str, float]:
     found = {"load average": float(_load())}
     found |= await measure_irc(checkout)
     if status:
         found |= await measure_status(checkout)
+    found |= rss_layers(checkout)
     found["load average, after"] = float(_load())
     return found
 
