@@ -254,8 +254,10 @@ async def measure_status(checkout: Path) -> dict[str, float]:
 
     try:
         from bot.heap import settle
-    except ImportError:  # a checkout from before it (--before)
-        settle = None
+    except ImportError:  # a checkout from before it (--before): no settling
+
+        def settle() -> int:
+            return 0
 
     found: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as box_data, tempfile.TemporaryDirectory() as data:
@@ -263,8 +265,7 @@ async def measure_status(checkout: Path) -> dict[str, float]:
         try:
             async with open_bot(sandbox_config(url, Path(data), timeout=60.0)) as bot:
                 console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO())
-                if settle is not None:
-                    settle()  # as forgebot run and console do once assembled
+                settle()  # as forgebot run and console do once assembled
                 for calls in CONCURRENT:
                     runs = []
                     for _ in range(FAN_ROUNDS + 1):  # the first opens the connections
@@ -306,16 +307,46 @@ with Session(engine) as session:
 }
 
 
-def rss_layers(checkout: Path) -> dict[str, float]:
-    """RSS (MiB) of one fresh interpreter after each of :data:`_LAYERS` in turn."""
-    code = "\n".join(
-        f"{imports}\nprint(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
-        for imports in _LAYERS.values()
-    )
+# What the storage layer would cost instead of sqlmodel (each after asyncio and ssl,
+# in an interpreter of its own): the floor without the design's storage stack.
+_INSTEAD = {
+    "SQLAlchemy Core only": """
+import sqlalchemy as sa
+metadata = sa.MetaData()
+rows = sa.Table("row", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("name", sa.String))
+engine = sa.create_engine("sqlite://")
+metadata.create_all(engine)
+with engine.begin() as connection:
+    connection.execute(rows.insert().values(name="x")); list(connection.execute(sa.select(rows)))
+""",
+    "sqlite3 only": """
+import sqlite3
+db = sqlite3.connect(":memory:")
+db.execute("create table row (id integer primary key, name text)")
+db.execute("insert into row (name) values ('x')"); db.execute("select * from row").fetchall()
+""",
+}
+_RSS = "print(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
+
+
+def _rss_after(checkout: Path, steps: list[str]) -> list[float]:
+    """RSS (MiB) of one fresh interpreter after each of ``steps`` (Python code) in turn."""
+    code = "\n".join(f"{step}\n{_RSS}" for step in steps)
     out = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True,
                          text=True, check=True, env=_env(checkout, ""))  # fmt: skip
-    kib = [int(line) for line in out.stdout.split()]
-    return {f"RSS floor: + {name} (MiB)": k / 1024 for name, k in zip(_LAYERS, kib, strict=True)}
+    return [int(line) / 1024 for line in out.stdout.split()]
+
+
+def rss_layers(checkout: Path) -> dict[str, float]:
+    """RSS after each of :data:`_LAYERS` in turn, and each of :data:`_INSTEAD` alone."""
+    found = {f"RSS floor: + {name} (MiB)": mib
+             for name, mib in zip(_LAYERS, _rss_after(checkout, [*_LAYERS.values()]),
+                                  strict=True)}  # fmt: skip
+    for name, storage in _INSTEAD.items():
+        mib = _rss_after(checkout, [_LAYERS["asyncio and ssl"], storage])[-1]
+        found[f"RSS floor: asyncio and ssl + {name}, one table, one query (MiB)"] = mib
+    return found
 
 
 async def measure(checkout: Path, status: bool = True) -> dict[str, float]:
