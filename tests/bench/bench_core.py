@@ -20,6 +20,7 @@ from process_stats import cpu_seconds, percentile  # noqa: E402
 
 from adapters.console import ConsoleAdapter  # noqa: E402
 from bot.app import open_bot  # noqa: E402
+from bot.heap import settle  # noqa: E402
 from bot.message import ChatIdentity, Message  # noqa: E402
 from tests.support import sandbox_config  # noqa: E402
 
@@ -89,6 +90,7 @@ async def main() -> None:
         )
         console = ConsoleAdapter(bot, "bob", stdin=io.StringIO(), stdout=io.StringIO(), colour=True)
         speaker = ChatIdentity("irc", None, "someone")
+        settle()  # as forgebot run and console do once assembled
 
         n = 50_000
         start = time.perf_counter()
