@@ -15,12 +15,10 @@ from __future__ import annotations
 import gc
 
 
-def settle() -> int:
-    """Collect what starting left behind, then freeze what remains; how many objects
-    were frozen. Called once by a process that runs until stopped (``forgebot run``,
-    ``forgebot console``), never by a library user of the bot: frozen objects that
-    later become garbage are never collected."""
+def settle() -> None:
+    """Collect what starting left behind, then freeze what remains. Called once by a
+    process that runs until stopped (``forgebot run``, ``forgebot console``), never by a
+    library user of the bot: frozen objects that later become garbage are never
+    collected."""
     gc.collect()
-    before = gc.get_freeze_count()
     gc.freeze()
-    return gc.get_freeze_count() - before

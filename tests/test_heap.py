@@ -43,8 +43,8 @@ def test_garbage_made_before_settling_is_collected_not_frozen(unfrozen: None) ->
 
 def test_what_lives_on_is_frozen_and_later_garbage_is_still_collected(unfrozen: None) -> None:
     kept = _cycle()
-    frozen = settle()
-    assert frozen > 0 and gc.get_freeze_count() == frozen
+    settle()
+    assert gc.get_freeze_count() > 0
     assert not any(o is kept[0] for o in gc.get_objects())  # left out of every collection
     later = weakref.ref(_cycle()[0])
     gc.collect()

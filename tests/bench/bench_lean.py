@@ -256,8 +256,8 @@ async def measure_status(checkout: Path) -> dict[str, float]:
         from bot.heap import settle
     except ImportError:  # a checkout from before it (--before): no settling
 
-        def settle() -> int:
-            return 0
+        def settle() -> None:
+            pass
 
     found: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as box_data, tempfile.TemporaryDirectory() as data:
